@@ -1,0 +1,42 @@
+package io.storageconnect.gateway;
+
+import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.http.AssetRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * One HTTP server instance on one event loop; several instances share the listening port. The
+ * components it serves are built once by {@link Gateway} and shared between instances.
+ */
+final class GatewayVerticle extends VerticleBase {
+  private final GatewayConfig.Server settings;
+  private final AssetRoutes routes;
+  private HttpServer server;
+
+  GatewayVerticle(GatewayConfig.Server settings, AssetRoutes routes) {
+    this.settings = settings;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(settings.host())
+            .setPort(settings.port())
+            // Media is never compressed (a 206 must describe the stored bytes); JSON errors are tiny.
+            .setCompressionSupported(false)
+            .setMaxInitialLineLength(8192)
+            .setMaxHeaderSize(16384)
+            .setIdleTimeout(120);
+    server = vertx.createHttpServer(options).requestHandler(routes.router(vertx));
+    return server.listen();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

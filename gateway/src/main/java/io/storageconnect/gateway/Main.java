@@ -1,0 +1,56 @@
+package io.storageconnect.gateway;
+
+import io.storageconnect.gateway.config.ConfigParser;
+import io.storageconnect.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Starts the gateway: {@code java -jar gateway.jar --config gateway.yaml} (or {@code
+ * GATEWAY_CONFIG=gateway.yaml}). Invalid configuration prints every problem and exits 2.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    String configPath = System.getenv("GATEWAY_CONFIG");
+    for (int i = 0; i < args.length; i++) {
+      if (("--config".equals(args[i]) || "-c".equals(args[i])) && i + 1 < args.length) {
+        configPath = args[++i];
+      } else if (args[i].startsWith("--config=")) {
+        configPath = args[i].substring("--config=".length());
+      } else {
+        System.err.println("usage: gateway --config <file.yaml>   (or GATEWAY_CONFIG=<file.yaml>)");
+        System.exit(2);
+      }
+    }
+    GatewayConfig config;
+    try {
+      String yaml = "";
+      Path base = Path.of("").toAbsolutePath();
+      if (configPath != null) {
+        Path path = Path.of(configPath).toAbsolutePath();
+        yaml = Files.readString(path);
+        base = path.getParent();
+      }
+      config = ConfigParser.parse(yaml, System.getenv(), base);
+    } catch (IOException e) {
+      System.err.println("cannot read configuration file " + configPath + ": " + e.getClass().getSimpleName());
+      System.exit(2);
+      return;
+    } catch (ConfigParser.InvalidConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Gateway.start(vertx, config)
+        .onFailure(
+            e -> {
+              System.err.println("gateway failed to start: " + e.getMessage());
+              vertx.close().onComplete(v -> System.exit(1));
+            });
+  }
+}

@@ -1,0 +1,104 @@
+package io.storageconnect.gateway.access;
+
+import io.storageconnect.gateway.failure.GatewayException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Turns a request's credentials into a {@link Grant}: a platform-issued JWT verified with
+ * vertx-auth-jwt against configured public keys (algorithms pinned, issuer and audience checked,
+ * {@code exp} required, small leeway), or a CDN origin secret compared in constant time.
+ *
+ * <p>Token claims: {@code account} (platform account id), {@code assets} (array of asset ids) and
+ * {@code actions} (array of {@code download}, {@code play}, {@code renditions}, {@code thumbnail}).
+ * Runs on the event loop; signature checks are CPU-only and do not block.
+ */
+public final class ViewerAuthenticator {
+  private final JWTAuth jwt;
+  private final byte[] originSecret;
+  private final String originSecretHeader;
+
+  public ViewerAuthenticator(Vertx vertx, AuthOptions options) {
+    JWTAuthOptions jwtOptions =
+        new JWTAuthOptions()
+            .setJWTOptions(
+                new JWTOptions()
+                    .setIssuer(options.issuer())
+                    .setAudience(options.audiences())
+                    .setLeeway(options.leewaySeconds()));
+    for (AuthOptions.VerificationKey key : options.keys()) {
+      jwtOptions.addPubSecKey(new PubSecKeyOptions().setAlgorithm(key.algorithm()).setBuffer(key.pem()));
+    }
+    this.jwt = JWTAuth.create(vertx, jwtOptions);
+    this.originSecret =
+        options.originSecret() == null ? null : options.originSecret().getBytes(StandardCharsets.UTF_8);
+    this.originSecretHeader = options.originSecretHeader();
+  }
+
+  public String originSecretHeader() {
+    return originSecretHeader;
+  }
+
+  /**
+   * Authenticates one request.
+   *
+   * @param bearer the token from {@code Authorization: Bearer} or {@code ?token=}, or {@code null}
+   * @param presentedOriginSecret the origin-secret header value, or {@code null}
+   */
+  public Future<Grant> authenticate(String bearer, String presentedOriginSecret) {
+    if (presentedOriginSecret != null && originSecret != null) {
+      byte[] presented = presentedOriginSecret.getBytes(StandardCharsets.UTF_8);
+      // MessageDigest.isEqual is constant-time for equal lengths (JDK 6u17+).
+      return MessageDigest.isEqual(presented, originSecret)
+          ? Future.succeededFuture(Grant.forOriginPull())
+          : Future.failedFuture(GatewayException.unauthorized("The origin secret is not valid."));
+    }
+    if (bearer == null || bearer.isBlank()) {
+      return Future.failedFuture(
+          GatewayException.unauthorized("A token is required (Authorization: Bearer, or ?token=)."));
+    }
+    return jwt.authenticate(new TokenCredentials(bearer))
+        .recover(e -> Future.failedFuture(GatewayException.unauthorized("The token is not valid or has expired.")))
+        .map(user -> toGrant(user.principal()));
+  }
+
+  private static Grant toGrant(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number)) {
+      throw GatewayException.unauthorized("The token has no expiry.");
+    }
+    Object account = claims.getValue("account");
+    if (!(account instanceof String accountId) || accountId.isEmpty()) {
+      throw GatewayException.unauthorized("The token names no account.");
+    }
+    Set<String> assets = new HashSet<>();
+    if (claims.getValue("assets") instanceof JsonArray array) {
+      for (Object a : array) {
+        if (a instanceof String s) {
+          assets.add(s);
+        }
+      }
+    }
+    Set<Action> actions = EnumSet.noneOf(Action.class);
+    if (claims.getValue("actions") instanceof JsonArray array) {
+      for (Object a : array) {
+        if (a instanceof String s) {
+          Action.parse(s).ifPresent(actions::add);
+        }
+      }
+    }
+    String subject = claims.getString("sub", "");
+    return new Grant(subject, accountId, assets, actions, false);
+  }
+}

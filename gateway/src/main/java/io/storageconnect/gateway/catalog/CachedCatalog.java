@@ -1,0 +1,48 @@
+package io.storageconnect.gateway.catalog;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A Caffeine cache in front of another catalog. Concurrent lookups of one id share one load; a
+ * failed lookup is not cached; an unknown id is remembered only briefly so a newly created asset
+ * becomes visible quickly. Futures complete on the caller's context; never blocks.
+ */
+public final class CachedCatalog implements AssetCatalog {
+  private final Vertx vertx;
+  private final AssetCatalog delegate;
+  private final AsyncCache<String, Optional<Asset>> cache;
+
+  public CachedCatalog(
+      Vertx vertx, AssetCatalog delegate, long maximumSize, Duration ttl, Duration negativeTtl, Ticker ticker) {
+    this.vertx = vertx;
+    this.delegate = delegate;
+    this.cache =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(maximumSize)
+            .expireAfter(
+                Expiry.<String, Optional<Asset>>creating(
+                    (id, asset) -> asset.isPresent() ? ttl : negativeTtl))
+            .buildAsync();
+  }
+
+  @Override
+  public Future<Optional<Asset>> find(String assetId) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+        cache.get(assetId, (id, executor) -> delegate.find(id).toCompletionStage().toCompletableFuture()),
+        context);
+  }
+
+  public void invalidateAll() {
+    cache.synchronous().invalidateAll();
+  }
+}

@@ -1,0 +1,309 @@
+package io.storageconnect.gateway.config;
+
+import io.storageconnect.gateway.catalog.DeliveryMode;
+import io.storageconnect.gateway.catalog.ManagedStorage;
+import io.storageconnect.gateway.catalog.StorageConnection;
+import io.storageconnect.gateway.http.DeliveryOptions;
+import io.storageconnect.gateway.origin.BucketAddress;
+import io.storageconnect.gateway.origin.OriginOptions;
+import io.storageconnect.gateway.origin.StaticCredentials;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Parses and validates the gateway's YAML configuration with environment-variable overrides
+ * (see {@link ConfigTree} for their names). Reports every problem at once. Pure: file contents and
+ * the environment come in as arguments.
+ */
+public final class ConfigParser {
+  static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+  static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
+  static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  static final Pattern IP_LIKE = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-[a-z]+)*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
+  static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
+  static final Set<String> ALGORITHMS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+
+  private ConfigParser() {}
+
+  /** Thrown with every problem found, one line each: {@code key: value (expected: ...)}. */
+  public static final class InvalidConfigException extends Exception {
+    private final List<String> problems;
+
+    public InvalidConfigException(List<String> problems) {
+      super("invalid configuration:\n  " + String.join("\n  ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  /**
+   * @param yaml the configuration file's text (may be empty when everything comes from the
+   *     environment)
+   * @param env environment variables
+   * @param baseDir directory that relative file paths in the configuration are resolved against
+   */
+  public static GatewayConfig parse(String yaml, Map<String, String> env, Path baseDir) throws InvalidConfigException {
+    Object file;
+    try {
+      file = yaml == null || yaml.isBlank() ? Map.of() : new Load(LoadSettings.builder().build()).loadFromString(yaml);
+    } catch (YamlEngineException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+      throw new InvalidConfigException(List.of("(file): not valid YAML (" + message + ")"));
+    }
+    if (!(file instanceof Map<?, ?>)) {
+      throw new InvalidConfigException(List.of("(file): not a mapping (expected: keys server, auth, ...)"));
+    }
+    Object tree = ConfigTree.merge(defaults(), withAccountDefaults(file));
+    ConfigTree.overlayEnvironment(tree, "", env);
+    ConfigReader r = new ConfigReader();
+
+    var server =
+        new GatewayConfig.Server(
+            r.string(tree, "server.host", true),
+            r.integer(tree, "server.port", 0, 65535),
+            r.integer(tree, "server.instances", 1, 64));
+
+    List<GatewayConfig.KeyFile> keys = new ArrayList<>();
+    Object keyList = ConfigReader.at(tree, "auth.keys");
+    if (keyList instanceof List<?> list && !list.isEmpty()) {
+      for (int i = 0; i < list.size(); i++) {
+        String at = "auth.keys." + i;
+        String algorithm = r.string(tree, at + ".algorithm", true);
+        if (algorithm != null && !ALGORITHMS.contains(algorithm)) {
+          r.problem(at + ".algorithm", algorithm, "one of " + String.join(", ", ALGORITHMS.stream().sorted().toList()));
+        }
+        String path = r.string(tree, at + ".path", true);
+        if (algorithm != null && path != null) {
+          keys.add(new GatewayConfig.KeyFile(algorithm, baseDir.resolve(path).normalize()));
+        }
+      }
+    } else {
+      r.problem("auth.keys", keyList, "a list of {algorithm, path} public keys (PEM)");
+    }
+    String originSecret = r.string(tree, "auth.originSecret", false);
+    if (originSecret != null && originSecret.length() < 32) {
+      r.problem("auth.originSecret", "***", "at least 32 characters");
+    }
+    var auth =
+        new GatewayConfig.Auth(
+            r.string(tree, "auth.issuer", true),
+            r.strings(tree, "auth.audiences", true),
+            keys,
+            (int) r.duration(tree, "auth.leeway", Duration.ZERO, Duration.ofMinutes(5)).toSeconds(),
+            r.matching(tree, "auth.originSecretHeader", true, HEADER_NAME, "an HTTP header name"),
+            originSecret);
+
+    DeliveryMode defaultMode = mode(r, tree, "delivery.defaultMode", true);
+    var delivery =
+        new DeliveryOptions(
+            defaultMode == null ? DeliveryMode.REDIRECT : defaultMode,
+            r.bool(tree, "delivery.allowOverride"),
+            // SigV4 presigned URLs live at most 7 days.
+            r.duration(tree, "delivery.presignTtl", Duration.ofSeconds(1), Duration.ofDays(7)),
+            headerValue(r, tree, "delivery.cacheControl"),
+            headerValue(r, tree, "delivery.originPullCacheControl"),
+            r.integer(tree, "delivery.maxRanges", 1, 100));
+
+    var origin =
+        new OriginOptions(
+            r.integer(tree, "origin.maxConnections", 1, 10_000),
+            r.duration(tree, "origin.connectTimeout", Duration.ofMillis(10), Duration.ofMinutes(1)),
+            r.duration(tree, "origin.readTimeout", Duration.ofMillis(10), Duration.ofMinutes(10)),
+            r.duration(tree, "origin.acquireTimeout", Duration.ofMillis(10), Duration.ofMinutes(1)),
+            r.duration(tree, "origin.metadataTtl", Duration.ZERO, Duration.ofDays(1)),
+            r.longValue(tree, "origin.metadataCacheSize", 0, 100_000_000));
+
+    String catalogFile = r.string(tree, "catalog.file", true);
+    var catalog =
+        new GatewayConfig.Catalog(
+            catalogFile == null ? null : baseDir.resolve(catalogFile).normalize(),
+            r.longValue(tree, "catalog.cacheSize", 0, 100_000_000),
+            r.duration(tree, "catalog.cacheTtl", Duration.ZERO, Duration.ofDays(1)),
+            r.duration(tree, "catalog.negativeCacheTtl", Duration.ZERO, Duration.ofHours(1)));
+
+    BucketAddress managedAddress = bucket(r, tree, "managed");
+    var managed = managedAddress == null ? null : new ManagedStorage(managedAddress);
+
+    Map<String, StorageConnection> accounts = new LinkedHashMap<>();
+    Object accountTree = ConfigReader.at(tree, "accounts");
+    if (accountTree instanceof Map<?, ?> map) {
+      for (Object id : map.keySet()) {
+        String accountId = String.valueOf(id);
+        String at = "accounts." + accountId;
+        if (!ACCOUNT_ID.matcher(accountId).matches()) {
+          r.problem(at, accountId, "an account id of 1-64 of [A-Za-z0-9_-], starting alphanumeric");
+          continue;
+        }
+        BucketAddress address = bucket(r, tree, at);
+        String prefix = prefix(r, tree, at + ".prefix");
+        String roleArn =
+            r.matching(tree, at + ".roleArn", false, ROLE_ARN, "an IAM role ARN arn:aws:iam::<12 digits>:role/<name>");
+        DeliveryMode mode = mode(r, tree, at + ".delivery.mode", false);
+        Object allow = ConfigReader.at(tree, at + ".delivery.allowOverride");
+        Boolean allowOverride = allow == null ? null : r.bool(tree, at + ".delivery.allowOverride");
+        if (address != null && prefix != null) {
+          accounts.put(accountId, new StorageConnection(accountId, address, prefix, roleArn, mode, allowOverride));
+        }
+      }
+    } else if (accountTree != null) {
+      r.problem("accounts", accountTree, "a mapping of account id to storage connection");
+    }
+
+    if (!r.problems().isEmpty()) {
+      throw new InvalidConfigException(r.problems());
+    }
+    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts);
+  }
+
+  private static Map<String, Object> defaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("server", map("host", "0.0.0.0", "port", 8080, "instances", Math.max(1, Runtime.getRuntime().availableProcessors())));
+    d.put(
+        "auth",
+        map(
+            "issuer", null,
+            "audiences", List.of("storage-connect-gateway"),
+            "keys", null,
+            "leeway", "30s",
+            "originSecretHeader", "X-Origin-Secret",
+            "originSecret", null));
+    DeliveryOptions delivery = DeliveryOptions.defaults();
+    d.put(
+        "delivery",
+        map(
+            "defaultMode", delivery.defaultMode().wireName(),
+            "allowOverride", delivery.allowOverride(),
+            "presignTtl", delivery.presignTtl().toSeconds() + "s",
+            "cacheControl", delivery.cacheControl(),
+            "originPullCacheControl", delivery.originPullCacheControl(),
+            "maxRanges", delivery.maxRanges()));
+    OriginOptions origin = OriginOptions.defaults();
+    d.put(
+        "origin",
+        map(
+            "maxConnections", origin.maxConnections(),
+            "connectTimeout", origin.connectTimeout().toMillis() + "ms",
+            "readTimeout", origin.readTimeout().toMillis() + "ms",
+            "acquireTimeout", origin.acquireTimeout().toMillis() + "ms",
+            "metadataTtl", origin.metadataTtl().toMillis() + "ms",
+            "metadataCacheSize", origin.metadataCacheSize()));
+    d.put("catalog", map("file", null, "cacheSize", 100_000, "cacheTtl", "60s", "negativeCacheTtl", "5s"));
+    d.put("managed", bucketDefaults());
+    return d;
+  }
+
+  private static Map<String, Object> bucketDefaults() {
+    return map(
+        "region", null,
+        "bucket", null,
+        "endpoint", null,
+        "credentials", map("accessKeyId", null, "secretAccessKey", null));
+  }
+
+  /** Every optional key of every account exists in the tree, so each has its variable. */
+  private static Object withAccountDefaults(Object file) {
+    if (!(file instanceof Map<?, ?> top) || !(top.get("accounts") instanceof Map<?, ?> accounts)) {
+      return file;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    accounts.forEach(
+        (id, account) -> {
+          Map<String, Object> d = bucketDefaults();
+          d.put("prefix", "");
+          d.put("roleArn", null);
+          d.put("delivery", map("mode", null, "allowOverride", null));
+          out.put(String.valueOf(id), ConfigTree.merge(d, account));
+        });
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copy = (Map<String, Object>) ConfigTree.copy(file);
+    copy.put("accounts", out);
+    return copy;
+  }
+
+  private static BucketAddress bucket(ConfigReader r, Object tree, String at) {
+    String region = r.matching(tree, at + ".region", true, REGION, "an AWS region such as us-east-1");
+    String bucket = r.string(tree, at + ".bucket", true);
+    if (bucket != null
+        && (!BUCKET.matcher(bucket).matches() || IP_LIKE.matcher(bucket).matches() || bucket.contains(".."))) {
+      r.problem(at + ".bucket", bucket, "an S3 bucket name: 3-63 of [a-z0-9.-], starting and ending alphanumeric");
+      bucket = null;
+    }
+    URI endpoint = r.endpoint(tree, at + ".endpoint");
+    String keyId = r.string(tree, at + ".credentials.accessKeyId", false);
+    String secret = r.string(tree, at + ".credentials.secretAccessKey", false);
+    StaticCredentials credentials = null;
+    if (keyId != null && secret != null) {
+      credentials = new StaticCredentials(keyId, secret);
+    } else if (keyId != null || secret != null) {
+      r.problem(at + ".credentials", "***", "both accessKeyId and secretAccessKey, or neither (default chain)");
+    }
+    return region == null || bucket == null ? null : new BucketAddress(region, bucket, endpoint, credentials);
+  }
+
+  /** Normalises an object prefix: no leading {@code /}, no {@code .} or {@code ..} segment, ends in {@code /}. */
+  static String prefix(ConfigReader r, Object tree, String key) {
+    String raw = r.string(tree, key, false);
+    if (raw == null) {
+      return "";
+    }
+    String p = raw;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    if (p.isEmpty()) {
+      return "";
+    }
+    for (String segment : p.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        r.problem(key, raw, "an object prefix without . or .. segments");
+        return null;
+      }
+    }
+    return p.endsWith("/") ? p : p + "/";
+  }
+
+  private static DeliveryMode mode(ConfigReader r, Object tree, String key, boolean required) {
+    String v = r.string(tree, key, required);
+    if (v == null) {
+      return null;
+    }
+    return DeliveryMode.parse(v)
+        .orElseGet(
+            () -> {
+              r.problem(key, v, "redirect or stream");
+              return null;
+            });
+  }
+
+  private static String headerValue(ConfigReader r, Object tree, String key) {
+    String v = r.string(tree, key, true);
+    if (v != null && !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      r.problem(key, v, "visible ASCII");
+      return "no-store";
+    }
+    return v == null ? "no-store" : v;
+  }
+
+  private static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,52 @@
+package io.storageconnect.gateway.config;
+
+import io.storageconnect.gateway.catalog.ManagedStorage;
+import io.storageconnect.gateway.catalog.StorageConnection;
+import io.storageconnect.gateway.http.DeliveryOptions;
+import io.storageconnect.gateway.origin.OriginOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole, validated configuration. Immutable. Files it names (keys, catalog) are read by the
+ * wiring in the root package, not here: this package does no I/O.
+ */
+public record GatewayConfig(
+    Server server,
+    Auth auth,
+    DeliveryOptions delivery,
+    OriginOptions origin,
+    Catalog catalog,
+    ManagedStorage managed,
+    Map<String, StorageConnection> accounts) {
+
+  public GatewayConfig {
+    accounts = Map.copyOf(accounts);
+  }
+
+  /** @param instances verticle instances (event loops serving HTTP) */
+  public record Server(String host, int port, int instances) {}
+
+  /** Viewer-token verification and the CDN origin secret; key files are read at start-up. */
+  public record Auth(
+      String issuer,
+      List<String> audiences,
+      List<KeyFile> keys,
+      int leewaySeconds,
+      String originSecretHeader,
+      String originSecret) {
+    @Override
+    public String toString() {
+      return "Auth[issuer=" + issuer + ", audiences=" + audiences + ", keys=" + keys + ", originSecret="
+          + (originSecret == null ? "unset" : "***") + "]";
+    }
+  }
+
+  /** A PEM public key file and the one algorithm it verifies. */
+  public record KeyFile(String algorithm, Path path) {}
+
+  /** The embedded file catalog and its lookup cache. */
+  public record Catalog(Path file, long cacheSize, Duration cacheTtl, Duration negativeCacheTtl) {}
+}

@@ -1,0 +1,195 @@
+package io.storageconnect.gateway.delivery;
+
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * Copies one upstream body into an HTTP response with backpressure, without ending the response.
+ *
+ * <pre>
+ *   SDK event loop                 Vert.x context (the request's event loop)
+ *   onNext(buf) --queue--> drain: write(buf) ... while !writeQueueFull(): request(more)
+ *                                  writeQueueFull()  -> wait for drainHandler, request nothing
+ *   response closed          ---> cancel(): the SDK releases the pooled upstream connection
+ * </pre>
+ *
+ * Signals arrive on the SDK's threads; every one is handed to the Vert.x context, several chunks
+ * per hop. Demand is bounded ({@value #BATCH} chunks of about 8 KiB), so memory stays flat
+ * however slow the client. The returned future fails if the upstream fails, sends more or fewer
+ * bytes than announced, or the client goes away; the caller then resets the connection, because a
+ * truncated body must never look complete.
+ */
+public final class BodyStreamer implements Subscriber<ByteBuffer> {
+  static final int BATCH = 16;
+
+  private final Context context;
+  private final HttpServerResponse response;
+  private final long expectedBytes;
+  private final Promise<Void> done;
+  private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private volatile boolean upstreamDone;
+  private volatile Throwable upstreamError;
+
+  // Context-confined state.
+  private Subscription subscription;
+  private long written;
+  private int outstanding;
+  private boolean finished;
+
+  private BodyStreamer(Context context, HttpServerResponse response, long expectedBytes) {
+    this.context = context;
+    this.response = response;
+    this.expectedBytes = expectedBytes;
+    this.done = Promise.promise();
+  }
+
+  /**
+   * Streams {@code body} into {@code response}. Must be called on the response's context. The
+   * future completes on that context once exactly {@code expectedBytes} were written.
+   */
+  public static Future<Void> pipe(
+      Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes) {
+    BodyStreamer streamer = new BodyStreamer(context, response, expectedBytes);
+    response.closeHandler(v -> streamer.abort(new ClientGoneException()));
+    body.subscribe(streamer);
+    return streamer.done.future();
+  }
+
+  /** The client closed the connection before the body was complete. */
+  public static final class ClientGoneException extends RuntimeException {
+    public ClientGoneException() {
+      super("client closed the connection", null, false, false);
+    }
+  }
+
+  /** The upstream ended with fewer or more bytes than it announced. */
+  public static final class LengthMismatchException extends RuntimeException {
+    LengthMismatchException(long expected, long actual) {
+      super("upstream body length " + actual + ", expected " + expected, null, false, false);
+    }
+  }
+
+  @Override
+  public void onSubscribe(Subscription s) {
+    context.runOnContext(
+        v -> {
+          subscription = s;
+          if (finished) {
+            s.cancel();
+          } else {
+            refill();
+          }
+        });
+  }
+
+  @Override
+  public void onNext(ByteBuffer buffer) {
+    queue.add(buffer);
+    scheduleDrain();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    upstreamError = t;
+    upstreamDone = true;
+    scheduleDrain();
+  }
+
+  @Override
+  public void onComplete() {
+    upstreamDone = true;
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    if (finished) {
+      queue.clear();
+      return;
+    }
+    ByteBuffer buffer;
+    while ((buffer = queue.poll()) != null) {
+      outstanding--;
+      int n = buffer.remaining();
+      if (n == 0) {
+        continue;
+      }
+      written += n;
+      if (written > expectedBytes) {
+        abort(new LengthMismatchException(expectedBytes, written));
+        return;
+      }
+      // The SDK hands over a private copy per chunk: wrap it, do not copy again.
+      response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(buffer)));
+    }
+    if (upstreamDone && queue.isEmpty()) {
+      Throwable error = upstreamError;
+      if (error != null) {
+        finish(error);
+      } else if (written != expectedBytes) {
+        finish(new LengthMismatchException(expectedBytes, written));
+      } else {
+        finish(null);
+      }
+      return;
+    }
+    refill();
+  }
+
+  private void refill() {
+    if (finished || subscription == null || upstreamDone) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.drainHandler(v -> refill());
+      return;
+    }
+    if (outstanding <= BATCH / 2) {
+      int n = BATCH - outstanding;
+      outstanding += n;
+      subscription.request(n);
+    }
+  }
+
+  private void abort(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    if (subscription != null) {
+      subscription.cancel();
+    }
+    finish(cause);
+  }
+
+  private void finish(Throwable failure) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    queue.clear();
+    response.drainHandler(null);
+    response.closeHandler(null);
+    if (failure == null) {
+      done.complete();
+    } else {
+      done.fail(failure);
+    }
+  }
+}

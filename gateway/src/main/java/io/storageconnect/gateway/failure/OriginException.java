@@ -1,0 +1,45 @@
+package io.storageconnect.gateway.failure;
+
+/**
+ * A failure reading from a bucket, already classified so that callers decide on the kind and never
+ * on SDK exception types or S3 error codes. The public message names no bucket or key.
+ */
+public final class OriginException extends GatewayException {
+
+  /** What went wrong, as far as a caller needs to know. */
+  public enum Kind {
+    /** 404 NoSuchKey, or 403 on an object when the role may only read objects (missing-or-forbidden). */
+    OBJECT_UNAVAILABLE(404, "object_unavailable", "The stored object for this asset cannot be found or read."),
+    /** The object changed between the metadata lookup and the read (an If-Match on the GET failed). */
+    CHANGED(503, "object_changed", "The stored object changed while it was being read; retry."),
+    /** Throttled by the origin (503 SlowDown after the SDK's retries). */
+    THROTTLED(503, "origin_throttled", "The storage origin is throttling requests; retry later."),
+    /** No answer in time. */
+    TIMEOUT(504, "origin_timeout", "The storage origin did not answer in time."),
+    /** Connection failures, 5xx and anything unexpected from the origin. */
+    UNAVAILABLE(502, "origin_error", "The storage origin failed to answer."),
+    /** The bucket or credentials are not usable as configured (NoSuchBucket, 301 region, bad key). */
+    MISCONFIGURED(502, "origin_misconfigured", "The storage connection for this account is misconfigured.");
+
+    private final int status;
+    private final String code;
+    private final String message;
+
+    Kind(int status, String code, String message) {
+      this.status = status;
+      this.code = code;
+      this.message = message;
+    }
+  }
+
+  private final Kind kind;
+
+  public OriginException(Kind kind, Throwable cause) {
+    super(kind.status, kind.code, kind.message, cause);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

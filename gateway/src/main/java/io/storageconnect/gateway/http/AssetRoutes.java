@@ -1,0 +1,213 @@
+package io.storageconnect.gateway.http;
+
+import io.storageconnect.gateway.access.Action;
+import io.storageconnect.gateway.access.Grant;
+import io.storageconnect.gateway.access.ViewerAuthenticator;
+import io.storageconnect.gateway.catalog.AssetResolver;
+import io.storageconnect.gateway.catalog.DeliveryMode;
+import io.storageconnect.gateway.catalog.FileCatalog;
+import io.storageconnect.gateway.catalog.ObjectLocation;
+import io.storageconnect.gateway.catalog.ResolvedAsset;
+import io.storageconnect.gateway.catalog.StorageConnection;
+import io.storageconnect.gateway.failure.GatewayException;
+import io.storageconnect.gateway.origin.S3Origin;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The viewer and CDN API, {@code /v1/assets/{id}/...}. Each handler is a flat chain: validate the
+ * path, authenticate, resolve the asset, authorize the action, then stream or redirect. Runs on
+ * the event loop; never blocks.
+ *
+ * <pre>
+ * GET|HEAD /v1/assets/{id}/original            download (redirect or stream, per configuration)
+ * GET|HEAD /v1/assets/{id}/play                playback of the original, streamed, inline
+ * GET|HEAD /v1/assets/{id}/renditions/{name}   managed rendition, streamed
+ * GET|HEAD /v1/assets/{id}/thumbnail           managed thumbnail, streamed
+ * </pre>
+ */
+public final class AssetRoutes {
+  private final ViewerAuthenticator authenticator;
+  private final AssetResolver resolver;
+  private final ObjectResponder responder;
+  private final DeliveryOptions options;
+
+  public AssetRoutes(ViewerAuthenticator authenticator, AssetResolver resolver, S3Origin origin, DeliveryOptions options) {
+    this.authenticator = authenticator;
+    this.resolver = resolver;
+    this.responder = new ObjectResponder(origin, options);
+    this.options = options;
+  }
+
+  /** The complete router: request ids, health, the asset API and the one failure handler. */
+  public Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestIds());
+    router.get("/health/live").handler(ctx -> health(ctx));
+    router.get("/health/ready").handler(ctx -> health(ctx));
+    router.route("/v1/assets/:id/original").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::original);
+    router.route("/v1/assets/:id/play").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::play);
+    router
+        .route("/v1/assets/:id/renditions/:name")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(this::rendition);
+    router.route("/v1/assets/:id/thumbnail").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::thumbnail);
+    router.route().failureHandler(new FailureHandler());
+    // Unmatched paths and methods reach the failure handler too, for one error format.
+    router.errorHandler(404, ctx -> new FailureHandler().handle(ctx));
+    router.errorHandler(405, ctx -> new FailureHandler().handle(ctx));
+    return router;
+  }
+
+  private static void health(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end("{\"status\":\"UP\"}");
+  }
+
+  private void original(RoutingContext ctx) {
+    DeliveryMode requested = requestedMode(ctx);
+    authorized(ctx, Action.DOWNLOAD)
+        .compose(
+            access -> {
+              ResolvedAsset asset = access.asset();
+              Representation rep =
+                  new Representation(
+                      asset.original(), asset.asset().fileName(), asset.asset().contentType(), false, cacheControl(access.grant()));
+              return switch (deliveryMode(access, requested)) {
+                case REDIRECT -> responder.redirect(ctx, rep);
+                case STREAM -> responder.stream(ctx, rep);
+              };
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void play(RoutingContext ctx) {
+    authorized(ctx, Action.PLAY)
+        .compose(
+            access -> {
+              ResolvedAsset asset = access.asset();
+              return responder.stream(
+                  ctx,
+                  new Representation(
+                      asset.original(), asset.asset().fileName(), asset.asset().contentType(), true, cacheControl(access.grant())));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void rendition(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!FileCatalog.RENDITION_NAME.matcher(name).matches()) {
+      ctx.fail(GatewayException.badRequest("invalid_rendition_name", "Rendition names are 1-64 of [A-Za-z0-9._-]."));
+      return;
+    }
+    authorized(ctx, Action.RENDITIONS)
+        .compose(
+            access -> {
+              ObjectLocation location =
+                  access.asset()
+                      .rendition(name)
+                      .orElseThrow(() -> GatewayException.notFound("rendition_not_found", "This asset has no such rendition."));
+              return responder.stream(
+                  ctx, new Representation(location, fileName(location), null, true, cacheControl(access.grant())));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void thumbnail(RoutingContext ctx) {
+    authorized(ctx, Action.THUMBNAIL)
+        .compose(
+            access -> {
+              ObjectLocation location =
+                  access.asset()
+                      .thumbnail()
+                      .orElseThrow(() -> GatewayException.notFound("thumbnail_not_found", "This asset has no thumbnail."));
+              return responder.stream(
+                  ctx, new Representation(location, fileName(location), null, true, cacheControl(access.grant())));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private record Access(Grant grant, ResolvedAsset asset) {}
+
+  /** Validates the id, authenticates, resolves and authorizes; fails with the right 4xx. */
+  private Future<Access> authorized(RoutingContext ctx, Action action) {
+    String id = ctx.pathParam("id");
+    if (id == null || !FileCatalog.ASSET_ID.matcher(id).matches()) {
+      return Future.failedFuture(
+          GatewayException.badRequest("invalid_asset_id", "Asset ids are 1-128 of [A-Za-z0-9._-], starting alphanumeric."));
+    }
+    return authenticator
+        .authenticate(bearerToken(ctx), ctx.request().getHeader(authenticator.originSecretHeader()))
+        .compose(
+            grant -> {
+              // Authorize against the token's own asset list before touching the catalog, so a
+              // token cannot probe which ids exist.
+              if (!grant.originPull() && !grant.assetIds().contains(id)) {
+                return Future.failedFuture(GatewayException.forbidden("This token does not open this asset."));
+              }
+              return resolver
+                  .resolve(id)
+                  .map(
+                      asset -> {
+                        if (!grant.allows(asset.asset().accountId(), id, action)) {
+                          throw GatewayException.forbidden("This token does not allow " + action.wireName() + " of this asset.");
+                        }
+                        return new Access(grant, asset);
+                      });
+            });
+  }
+
+  private static String bearerToken(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    // For <video src> and download links, which cannot send headers.
+    return ctx.request().getParam("token");
+  }
+
+  private DeliveryMode requestedMode(RoutingContext ctx) {
+    String value = ctx.request().getParam("delivery");
+    if (value == null) {
+      return null;
+    }
+    return DeliveryMode.parse(value)
+        .orElseThrow(() -> GatewayException.badRequest("invalid_delivery", "delivery must be redirect or stream."));
+  }
+
+  private DeliveryMode deliveryMode(Access access, DeliveryMode requested) {
+    if (access.grant().originPull()) {
+      // A CDN caches what the origin answers; it must get the bytes, not a short-lived redirect.
+      return DeliveryMode.STREAM;
+    }
+    StorageConnection connection = access.asset().connection();
+    DeliveryMode configured = connection.deliveryMode() != null ? connection.deliveryMode() : options.defaultMode();
+    if (requested == null || requested == configured) {
+      return configured;
+    }
+    boolean allowed =
+        connection.allowDeliveryOverride() != null ? connection.allowDeliveryOverride() : options.allowOverride();
+    if (!allowed) {
+      throw GatewayException.badRequest(
+          "delivery_override_not_allowed", "This account does not allow choosing the delivery mode.");
+    }
+    return requested;
+  }
+
+  private String cacheControl(Grant grant) {
+    return grant.originPull() ? options.originPullCacheControl() : options.cacheControl();
+  }
+
+  private static String fileName(ObjectLocation location) {
+    String key = location.key();
+    String trimmed = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+    return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+  }
+}

@@ -1,0 +1,241 @@
+package io.storageconnect.gateway.http;
+
+import io.storageconnect.gateway.catalog.ObjectLocation;
+import io.storageconnect.gateway.delivery.BodyStreamer;
+import io.storageconnect.gateway.delivery.ByteRange;
+import io.storageconnect.gateway.delivery.ContentDisposition;
+import io.storageconnect.gateway.delivery.HttpDates;
+import io.storageconnect.gateway.delivery.MediaTypes;
+import io.storageconnect.gateway.delivery.MultipartByteRanges;
+import io.storageconnect.gateway.delivery.Precondition;
+import io.storageconnect.gateway.delivery.Preconditions;
+import io.storageconnect.gateway.delivery.RangeSelection;
+import io.storageconnect.gateway.failure.GatewayException;
+import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.origin.ObjectBody;
+import io.storageconnect.gateway.origin.ObjectMeta;
+import io.storageconnect.gateway.origin.S3Origin;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Answers GET and HEAD for one stored object with the HTTP semantics players, browsers and CDNs
+ * rely on (RFC 9110): validators, conditional requests (§13), single and multiple ranges (§14),
+ * {@code Content-Length} from the upstream answer, and streaming with backpressure. Also builds
+ * presigned redirects. Runs on the request's event loop; never blocks.
+ */
+final class ObjectResponder {
+  private final S3Origin origin;
+  private final DeliveryOptions options;
+
+  ObjectResponder(S3Origin origin, DeliveryOptions options) {
+    this.origin = origin;
+    this.options = options;
+  }
+
+  /** Streams the representation (GET) or describes it (HEAD). */
+  Future<Void> stream(RoutingContext ctx, Representation rep) {
+    return metadata(rep).compose(meta -> answer(ctx, rep, meta, true));
+  }
+
+  /**
+   * Redirects a GET to a presigned URL on the object's bucket, after checking that the object is
+   * there and evaluating the request's preconditions. A HEAD is answered from metadata instead:
+   * a URL presigned for GET does not work for HEAD.
+   */
+  Future<Void> redirect(RoutingContext ctx, Representation rep) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      return stream(ctx, rep);
+    }
+    return metadata(rep)
+        .compose(
+            meta -> {
+              String contentType = contentType(rep, meta);
+              if (!preconditionsPass(ctx, rep, meta)) {
+                return Future.succeededFuture();
+              }
+              String disposition =
+                  rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName());
+              ObjectLocation loc = rep.location();
+              URI url = origin.presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType);
+              return ctx.response()
+                  .setStatusCode(302)
+                  .putHeader(HttpHeaders.LOCATION, url.toASCIIString())
+                  // The URL expires and must not be replayed from a cache.
+                  .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                  .putHeader("Referrer-Policy", "no-referrer")
+                  .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
+                  .end();
+            });
+  }
+
+  private Future<ObjectMeta> metadata(Representation rep) {
+    return origin.head(rep.location().bucket(), rep.location().key());
+  }
+
+  private Future<Void> answer(RoutingContext ctx, Representation rep, ObjectMeta meta, boolean mayRetry) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (!preconditionsPass(ctx, rep, meta)) {
+      return Future.succeededFuture();
+    }
+    String contentType = contentType(rep, meta);
+    response
+        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+        .putHeader(
+            "Content-Disposition",
+            rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName()))
+        .putHeader("X-Content-Type-Options", "nosniff");
+    if (request.method() == HttpMethod.HEAD) {
+      // RFC 9110 §14.2: Range is defined for GET only, so a HEAD describes the whole representation.
+      return response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(meta.size())).end();
+    }
+    RangeSelection selection =
+        Preconditions.rangeApplies(request.getHeader("If-Range"), meta.etag(), meta.lastModified())
+            ? RangeSelection.of(request.getHeader("Range"), meta.size(), options.maxRanges())
+            : new RangeSelection.Whole();
+    Future<Void> sent;
+    if (selection instanceof RangeSelection.Unsatisfiable) {
+      throw new GatewayException(416, "range_not_satisfiable", "The requested range is outside the object.")
+          .withHeader("Content-Range", "bytes */" + meta.size());
+    } else if (selection instanceof RangeSelection.Partial partial && partial.ranges().size() > 1) {
+      sent = multipart(ctx, rep, meta, contentType, partial.ranges());
+    } else {
+      ByteRange range = selection instanceof RangeSelection.Partial partial ? partial.ranges().get(0) : null;
+      sent = single(ctx, rep, meta, range);
+    }
+    if (!mayRetry) {
+      return sent;
+    }
+    return sent.recover(
+        e -> {
+          // The object changed after its metadata was cached (the GET's If-Match failed before any
+          // byte was sent): decide again on fresh metadata, once.
+          if (e instanceof OriginException oe && oe.kind() == OriginException.Kind.CHANGED && !response.headWritten()) {
+            origin.invalidate(rep.location().bucket(), rep.location().key());
+            return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  /** Sets validators and answers 304 or 412 when a precondition decides; false when it did. */
+  private boolean preconditionsPass(RoutingContext ctx, Representation rep, ObjectMeta meta) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (meta.etag() != null) {
+      response.putHeader(HttpHeaders.ETAG, meta.etag());
+    }
+    if (meta.lastModified() != null) {
+      response.putHeader(HttpHeaders.LAST_MODIFIED, HttpDates.format(meta.lastModified()));
+    }
+    response.putHeader(HttpHeaders.CACHE_CONTROL, rep.cacheControl());
+    Precondition decision =
+        Preconditions.evaluate(
+            request.getHeader(HttpHeaders.IF_MATCH),
+            request.getHeader(HttpHeaders.IF_NONE_MATCH),
+            request.getHeader(HttpHeaders.IF_MODIFIED_SINCE),
+            request.getHeader("If-Unmodified-Since"),
+            meta.etag(),
+            meta.lastModified());
+    switch (decision) {
+      case NOT_MODIFIED -> {
+        // RFC 9110 §15.4.5: a 304 carries the validators and Cache-Control a 200 would.
+        response.setStatusCode(304).end();
+        return false;
+      }
+      case PRECONDITION_FAILED ->
+          throw new GatewayException(412, "precondition_failed", "A precondition of this request does not hold.");
+      default -> {
+        return true;
+      }
+    }
+  }
+
+  private Future<Void> single(RoutingContext ctx, Representation rep, ObjectMeta meta, ByteRange range) {
+    HttpServerResponse response = ctx.response();
+    ObjectLocation loc = rep.location();
+    return origin
+        .get(loc.bucket(), loc.key(), range, meta.etag())
+        .compose(
+            body -> {
+              if (response.closed()) {
+                body.discard();
+                return Future.failedFuture(new BodyStreamer.ClientGoneException());
+              }
+              if (range != null) {
+                checkPart(body, range);
+                response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(meta.size()));
+              } else {
+                response.setStatusCode(200);
+              }
+              // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
+              response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
+              return BodyStreamer.pipe(ctx.vertx().getOrCreateContext(), response, body.body(), body.contentLength())
+                  .compose(v -> response.end());
+            });
+  }
+
+  /** RFC 9110 §14.6: several ranges as multipart/byteranges, one upstream GET per part. */
+  private Future<Void> multipart(
+      RoutingContext ctx, Representation rep, ObjectMeta meta, String contentType, List<ByteRange> ranges) {
+    HttpServerResponse response = ctx.response();
+    ObjectLocation loc = rep.location();
+    MultipartByteRanges framing =
+        new MultipartByteRanges(ranges, meta.size(), contentType, MultipartByteRanges.newBoundary());
+    response
+        .setStatusCode(206)
+        .putHeader(HttpHeaders.CONTENT_TYPE, framing.contentType())
+        .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(framing.contentLength()));
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < ranges.size(); i++) {
+      int index = i;
+      ByteRange range = ranges.get(i);
+      chain =
+          chain.compose(
+              v ->
+                  origin
+                      .get(loc.bucket(), loc.key(), range, meta.etag())
+                      .compose(
+                          body -> {
+                            if (response.closed()) {
+                              body.discard();
+                              return Future.failedFuture(new BodyStreamer.ClientGoneException());
+                            }
+                            checkPart(body, range);
+                            response.write(ascii(framing.partHeader(index)));
+                            return BodyStreamer.pipe(
+                                ctx.vertx().getOrCreateContext(), response, body.body(), body.contentLength());
+                          }));
+    }
+    return chain.compose(v -> response.end(ascii(framing.trailer())));
+  }
+
+  /** The origin must answer exactly the bytes asked for; anything else would corrupt the body. */
+  private static void checkPart(ObjectBody body, ByteRange range) {
+    if (body.contentLength() != range.length()) {
+      body.discard();
+      throw new OriginException(
+          OriginException.Kind.UNAVAILABLE,
+          new IllegalStateException("origin answered " + body.contentLength() + " bytes for a range of " + range.length()));
+    }
+  }
+
+  private static Buffer ascii(String s) {
+    return Buffer.buffer(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static String contentType(Representation rep, ObjectMeta meta) {
+    return MediaTypes.resolve(rep.catalogType(), meta.contentType(), rep.fileName());
+  }
+
+}

@@ -1,0 +1,76 @@
+package io.storageconnect.gateway.origin;
+
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutException;
+import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.failure.OriginException.Kind;
+import io.vertx.core.Future;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Maps what the SDK throws to an {@link OriginException} kind. Pure; thread-safe. */
+final class OriginErrors {
+  private OriginErrors() {}
+
+  static <T> Future<T> fail(Throwable t) {
+    return Future.failedFuture(classify(t));
+  }
+
+  static OriginException classify(Throwable t) {
+    Throwable e = unwrap(t);
+    if (e instanceof OriginException oe) {
+      return oe;
+    }
+    return new OriginException(kindOf(e), e);
+  }
+
+  static Kind kindOf(Throwable e) {
+    if (e instanceof S3Exception s3) {
+      String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+      int status = s3.statusCode();
+      if ("SlowDown".equals(code) || status == 429) {
+        return Kind.THROTTLED;
+      }
+      if ("NoSuchBucket".equals(code)
+          || "PermanentRedirect".equals(code)
+          || "InvalidAccessKeyId".equals(code)
+          || "SignatureDoesNotMatch".equals(code)
+          || status == 301
+          || status == 307) {
+        return Kind.MISCONFIGURED;
+      }
+      if (status == 404 || status == 403) {
+        // The customer's role grants object actions only: a missing key answers 403, not 404.
+        return Kind.OBJECT_UNAVAILABLE;
+      }
+      if (status == 412) {
+        return Kind.CHANGED;
+      }
+      return Kind.UNAVAILABLE;
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ApiCallTimeoutException
+          || c instanceof ApiCallAttemptTimeoutException
+          || c instanceof TimeoutException
+          || c instanceof ReadTimeoutException
+          || c instanceof WriteTimeoutException
+          || c instanceof java.net.SocketTimeoutException
+          || c instanceof io.netty.channel.ConnectTimeoutException) {
+        return Kind.TIMEOUT;
+      }
+    }
+    return Kind.UNAVAILABLE;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}

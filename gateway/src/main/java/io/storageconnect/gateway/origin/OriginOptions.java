@@ -1,0 +1,28 @@
+package io.storageconnect.gateway.origin;
+
+import java.time.Duration;
+
+/**
+ * Tuning of the shared S3 HTTP client and of the object-metadata cache. Validated by the config
+ * package; immutable.
+ *
+ * @param maxConnections upper bound of pooled upstream connections across all buckets
+ * @param connectTimeout TCP connect to the origin
+ * @param readTimeout longest silence while waiting for bytes (first byte and between chunks)
+ * @param acquireTimeout longest wait for a pooled connection when all are busy
+ * @param metadataTtl how long a HEAD answer is reused
+ * @param metadataCacheSize how many HEAD answers are kept
+ */
+public record OriginOptions(
+    int maxConnections,
+    Duration connectTimeout,
+    Duration readTimeout,
+    Duration acquireTimeout,
+    Duration metadataTtl,
+    long metadataCacheSize) {
+
+  public static OriginOptions defaults() {
+    return new OriginOptions(
+        512, Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), 100_000);
+  }
+}

@@ -8,6 +8,7 @@ import io.storageconnect.gateway.catalog.CachedCatalog;
 import io.storageconnect.gateway.catalog.FileCatalog;
 import io.storageconnect.gateway.config.GatewayConfig;
 import io.storageconnect.gateway.http.AssetRoutes;
+import io.storageconnect.gateway.origin.BucketAddress;
 import io.storageconnect.gateway.origin.S3Origin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -81,13 +82,21 @@ public final class Gateway {
     var resolver = new AssetResolver(catalog, config.accounts(), config.managed());
     var routes = new AssetRoutes(authenticator, resolver, origin, config.delivery());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
-    return vertx.deployVerticle(
+    List<BucketAddress> buckets = new ArrayList<>();
+    buckets.add(config.managed().address());
+    config.accounts().values().forEach(c -> buckets.add(c.address()));
+    // SDK clients are built on a worker thread: their first construction blocks for a while.
+    return vertx.executeBlocking(() -> {
+          origin.prepare(buckets);
+          return null;
+        })
+        .compose(v -> vertx.deployVerticle(
             () -> {
               var verticle = new GatewayVerticle(config.server(), routes);
               first.compareAndSet(null, verticle);
               return verticle;
             },
-            new DeploymentOptions().setInstances(config.server().instances()))
+            new DeploymentOptions().setInstances(config.server().instances())))
         .map(
             id -> {
               int port = first.get().actualPort();

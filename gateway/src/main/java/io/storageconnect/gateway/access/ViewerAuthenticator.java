@@ -26,6 +26,7 @@ import java.util.Set;
  * Runs on the event loop; signature checks are CPU-only and do not block.
  */
 public final class ViewerAuthenticator {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ViewerAuthenticator.class);
   private final JWTAuth jwt;
   private final byte[] originSecret;
   private final String originSecretHeader;
@@ -70,8 +71,20 @@ public final class ViewerAuthenticator {
           GatewayException.unauthorized("A token is required (Authorization: Bearer, or ?token=)."));
     }
     return jwt.authenticate(new TokenCredentials(bearer))
-        .recover(e -> Future.failedFuture(GatewayException.unauthorized("The token is not valid or has expired.")))
-        .map(user -> toGrant(user.principal()));
+        .recover(
+            e -> {
+              // vertx-auth-jwt's messages name the failed check (issuer, audience, expiry,
+              // signature), never the token.
+              log.debug("token rejected: {}", e.getMessage());
+              return Future.failedFuture(GatewayException.unauthorized("The token is not valid or has expired."));
+            })
+        .map(user -> toGrant(claims(user)));
+  }
+
+  /** vertx-auth-jwt keeps the verified payload in the user's attributes under "accessToken". */
+  private static JsonObject claims(io.vertx.ext.auth.User user) {
+    JsonObject payload = user.attributes().getJsonObject("accessToken");
+    return payload != null ? payload : user.principal();
   }
 
   private static Grant toGrant(JsonObject claims) {
@@ -98,7 +111,7 @@ public final class ViewerAuthenticator {
         }
       }
     }
-    String subject = claims.getString("sub", "");
+    String subject = claims.getValue("sub") instanceof String s ? s : "";
     return new Grant(subject, accountId, assets, actions, false);
   }
 }

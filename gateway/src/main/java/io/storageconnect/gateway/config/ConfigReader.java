@@ -30,6 +30,8 @@ final class ConfigReader {
     for (String segment : path.split("\\.")) {
       if (node instanceof Map<?, ?> m) {
         node = m.get(segment);
+      } else if (node instanceof List<?> l && segment.matches("\\d{1,4}") && Integer.parseInt(segment) < l.size()) {
+        node = l.get(Integer.parseInt(segment));
       } else {
         return null;
       }

@@ -144,6 +144,15 @@ public final class S3Origin implements AutoCloseable {
     }
   }
 
+  /**
+   * Builds the SDK clients for these buckets now. Building an SDK client loads and initialises a
+   * great deal (class loading, endpoint rules): it may block, so call this from a worker thread at
+   * start-up, never from an event loop.
+   */
+  public void prepare(java.util.Collection<BucketAddress> buckets) {
+    buckets.forEach(this::clients);
+  }
+
   private Clients clients(BucketAddress bucket) {
     return clients.computeIfAbsent(bucket.clientKey(), this::newClients);
   }

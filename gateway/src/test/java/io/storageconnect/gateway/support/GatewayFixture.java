@@ -1,0 +1,174 @@
+package io.storageconnect.gateway.support;
+
+import io.storageconnect.gateway.Gateway;
+import io.storageconnect.gateway.config.ConfigParser;
+import io.storageconnect.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running gateway for component tests: the real verticle on an ephemeral port, configured from
+ * YAML like production, against S3Proxy in-process with {@link TestData}, optionally through a
+ * {@link FaultProxy} in front of the customer bucket; plus a real HTTP client (java.net.http).
+ *
+ * <p>One fixture per test class ({@code @BeforeAll}), closed in {@code @AfterAll}.
+ */
+public final class GatewayFixture implements AutoCloseable {
+  public final Vertx vertx;
+  public final S3Server s3;
+  public final FaultProxy customerProxy;
+  public final Tokens tokens;
+  public final Gateway gateway;
+  public final HttpClient http;
+  private final Path dir;
+
+  private GatewayFixture(Vertx vertx, S3Server s3, FaultProxy proxy, Tokens tokens, Gateway gateway, Path dir) {
+    this.vertx = vertx;
+    this.s3 = s3;
+    this.customerProxy = proxy;
+    this.tokens = tokens;
+    this.gateway = gateway;
+    this.dir = dir;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  public static final String ORIGIN_SECRET = "cdn-origin-secret-0123456789abcdef0123";
+
+  /** Starts with default settings and the customer bucket reached directly. */
+  public static GatewayFixture start() throws Exception {
+    return start(Map.of(), false);
+  }
+
+  /**
+   * @param env configuration overrides, as environment variables ({@code GATEWAY_...})
+   * @param faultProxy put a {@link FaultProxy} between the gateway and the customer bucket
+   */
+  public static GatewayFixture start(Map<String, String> env, boolean faultProxy) throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(1000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
+    S3Server s3 = S3Server.start();
+    TestData.seed(s3);
+    FaultProxy proxy = faultProxy ? await(FaultProxy.start(vertx, "127.0.0.1", s3.port())) : null;
+    URI customerEndpoint = proxy != null ? URI.create(proxy.endpoint()) : s3.endpoint();
+    Tokens tokens = new Tokens(vertx);
+    Path dir = Files.createTempDirectory("gateway-test-");
+    Files.writeString(dir.resolve("viewer-key.pem"), tokens.publicKeyPem());
+    Files.writeString(dir.resolve("catalog.yaml"), TestData.catalogYaml());
+    Files.writeString(dir.resolve("gateway.yaml"), configYaml(s3.endpoint(), customerEndpoint));
+    Map<String, String> allEnv = new HashMap<>(env);
+    GatewayConfig config = ConfigParser.parse(Files.readString(dir.resolve("gateway.yaml")), allEnv, dir);
+    Gateway gateway = await(Gateway.start(vertx, config));
+    return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir);
+  }
+
+  static String configYaml(URI managedEndpoint, URI customerEndpoint) {
+    return """
+        server:
+          host: 127.0.0.1
+          port: 0
+          instances: 2
+        auth:
+          issuer: %s
+          audiences: [%s]
+          keys:
+            - { algorithm: RS256, path: viewer-key.pem }
+          leeway: 5s
+          originSecret: %s
+        delivery:
+          defaultMode: redirect
+          allowOverride: true
+          presignTtl: 10m
+          cacheControl: "private, max-age=3600"
+        origin:
+          connectTimeout: 2s
+          readTimeout: 5s
+          metadataTtl: 2s
+        catalog:
+          file: catalog.yaml
+        managed:
+          region: us-east-1
+          bucket: %s
+          endpoint: %s
+          credentials: { accessKeyId: %s, secretAccessKey: %s }
+        accounts:
+          acme:
+            region: us-east-1
+            bucket: %s
+            prefix: /%s
+            endpoint: %s
+            credentials: { accessKeyId: %s, secretAccessKey: %s }
+          globex:
+            region: us-east-1
+            bucket: %s
+            prefix: globex
+            endpoint: %s
+            credentials: { accessKeyId: %s, secretAccessKey: %s }
+            delivery: { mode: stream, allowOverride: false }
+        """
+        .formatted(
+            Tokens.ISSUER, Tokens.AUDIENCE, ORIGIN_SECRET,
+            TestData.MANAGED_BUCKET, managedEndpoint, S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+            TestData.CUSTOMER_BUCKET, TestData.PREFIX, customerEndpoint, S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+            TestData.OTHER_BUCKET, managedEndpoint, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery);
+  }
+
+  /** A request builder for a gateway path, with the given bearer token (or none when null). */
+  public HttpRequest.Builder request(String pathAndQuery, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  public HttpResponse<byte[]> send(HttpRequest request) throws Exception {
+    return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** GET with a token and extra headers as name, value pairs. */
+  public HttpResponse<byte[]> get(String pathAndQuery, String token, String... headers) throws Exception {
+    HttpRequest.Builder b = request(pathAndQuery, token).GET();
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<byte[]> head(String pathAndQuery, String token, String... headers) throws Exception {
+    HttpRequest.Builder b = request(pathAndQuery, token).method("HEAD", HttpRequest.BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b.build());
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(gateway.stop());
+    if (customerProxy != null) {
+      customerProxy.close();
+    }
+    await(vertx.close());
+    s3.close();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

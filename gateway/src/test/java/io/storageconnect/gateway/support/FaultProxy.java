@@ -384,6 +384,8 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         upstream = creq;
+        // Failures also fail creq.response() or the response stream, handled there.
+        creq.exceptionHandler(err -> { });
         creq.continueHandler(v -> {
           if (!clientGone) {
             resp.writeContinue();
@@ -393,6 +395,9 @@ public final class FaultProxy implements AutoCloseable {
           if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             creq.setChunked(true);
           }
+          // Now, not with the first body bytes: a client sending "Expect: 100-continue"
+          // holds its body until the target, which must see the head first, says 100.
+          creq.sendHead();
           // endOnFailure(false): a client gone mid-upload must not look like a complete
           // body to the target; the upstream request is reset instead.
           req.pipe().endOnFailure(false).to(creq).onFailure(err -> abandonUpstream());
@@ -464,7 +469,7 @@ public final class FaultProxy implements AutoCloseable {
         }
       });
       cresp.handler(chunk -> {
-        if (bodyDone || clientGone) {
+        if (bodyDone || clientGone || resp.closed()) {
           return;
         }
         long room = budget - sent[0];
@@ -517,7 +522,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void tick(HttpClientResponse cresp, Fault.SlowBody slow) {
-      if (bodyDone || clientGone) {
+      if (bodyDone || clientGone || resp.closed()) {
         return;
       }
       if (resp.writeQueueFull()) {

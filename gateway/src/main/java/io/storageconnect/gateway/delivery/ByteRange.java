@@ -1,8 +1,8 @@
 package io.storageconnect.gateway.delivery;
 
 /**
- * One satisfiable byte range with inclusive 64-bit offsets (RFC 9110 §14.1.2); an immutable
- * value, pure and thread-safe, that never blocks.
+ * One satisfiable byte range with inclusive 64-bit offsets (RFC 9110 §14.1.2); an immutable value,
+ * pure and thread-safe, that never blocks.
  *
  * <p>{@code last} is capped at {@code Long.MAX_VALUE - 1} so that {@link #length()} always fits in
  * a {@code long}; real representations are far smaller.
@@ -14,8 +14,7 @@ public record ByteRange(long first, long last) {
       throw new IllegalArgumentException("first: " + first + " (expected: >= 0)");
     }
     if (last < first) {
-      throw new IllegalArgumentException(
-          "last: " + last + " (expected: >= first (" + first + "))");
+      throw new IllegalArgumentException("last: " + last + " (expected: >= first (" + first + "))");
     }
     if (last == Long.MAX_VALUE) {
       throw new IllegalArgumentException(
@@ -42,7 +41,10 @@ public record ByteRange(long first, long last) {
     return "bytes " + first + '-' + last + '/' + completeLength;
   }
 
-  /** The {@code Range} value sent upstream for exactly this range (RFC 9110 §14.2), e.g. {@code bytes=0-99}. */
+  /**
+   * The {@code Range} value sent upstream for exactly this range (RFC 9110 §14.2), e.g. {@code
+   * bytes=0-99}.
+   */
   public String rangeHeader() {
     return "bytes=" + first + '-' + last;
   }

@@ -4,13 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 
 /**
- * Builds {@code Content-Disposition} values that carry a download file name safely (RFC 6266,
- * RFC 8187); stateless, pure, thread-safe, and never blocks.
+ * Builds {@code Content-Disposition} values that carry a download file name safely (RFC 6266, RFC
+ * 8187); stateless, pure, thread-safe, and never blocks.
  *
  * <p>Whatever the stored name holds, the value contains only visible ASCII and spaces: control,
- * line-separator and bidirectional-override characters are removed, path separators become
- * {@code _}, and the full name travels percent-encoded in {@code filename*} next to an ASCII
- * {@code filename} fallback for user agents that lack RFC 8187 (RFC 6266 §4.3, appendix D).
+ * line-separator and bidirectional-override characters are removed, path separators become {@code
+ * _}, and the full name travels percent-encoded in {@code filename*} next to an ASCII {@code
+ * filename} fallback for user agents that lack RFC 8187 (RFC 6266 §4.3, appendix D).
  */
 public final class ContentDisposition {
 
@@ -38,7 +38,8 @@ public final class ContentDisposition {
   private static String build(String type, String fileName) {
     String name = cleanFileName(fileName);
     String fallback = asciiFallback(name);
-    StringBuilder out = new StringBuilder(type).append("; filename=\"").append(fallback).append('"');
+    StringBuilder out =
+        new StringBuilder(type).append("; filename=\"").append(fallback).append('"');
     // filename* only when it says something the fallback cannot (RFC 6266 §4.3: the fallback
     // comes first, as some user agents take the last filename parameter they see).
     if (!fallback.equals(name)) {
@@ -86,8 +87,7 @@ public final class ContentDisposition {
           || type == Character.ENCLOSING_MARK) {
         continue;
       }
-      boolean safe =
-          cp >= 0x20 && cp < 0x7F && cp != '"' && cp != '\\' && cp != '%' && cp != '/';
+      boolean safe = cp >= 0x20 && cp < 0x7F && cp != '"' && cp != '\\' && cp != '%' && cp != '/';
       out.append(safe ? (char) cp : '_');
     }
     return tidy(out.toString());
@@ -132,8 +132,8 @@ public final class ContentDisposition {
 
   /**
    * Characters that must never reach a header or a saved file name: C0 and C1 controls and DEL,
-   * U+2028/U+2029 (line and paragraph separators), the bidirectional controls that make
-   * "evil\u202Egpj.exe" display as "evilexe.jpg", and unpaired surrogates, which have no UTF-8
+   * U+2028/U+2029 (line and paragraph separators), the bidirectional controls that make "evil" +
+   * U+202E + "gpj.exe" display as "evilexe.jpg", and unpaired surrogates, which have no UTF-8
    * encoding.
    */
   private static boolean isRemoved(int cp) {
@@ -150,9 +150,9 @@ public final class ContentDisposition {
   }
 
   /**
-   * ext-value = charset "'" [ language ] "'" value-chars; value-chars = *( pct-encoded /
-   * attr-char ), with attr-char = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" /
-   * "_" / "`" / "|" / "~" (RFC 8187 §3.2.1).
+   * ext-value = charset "'" [ language ] "'" value-chars; value-chars = *( pct-encoded / attr-char
+   * ), with attr-char = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" /
+   * "|" / "~" (RFC 8187 §3.2.1).
    */
   private static void percentEncode(String name, StringBuilder out) {
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {

@@ -126,7 +126,8 @@ public final class HttpDates {
     // day is validated, so that 29-Feb-00 means 2000 (a leap year) and not 2100.
     LocalDateTime limit = LocalDateTime.ofInstant(now, ZoneOffset.UTC).plusYears(50);
     int year = limit.getYear() - Math.floorMod(limit.getYear(), 100) + twoDigitYear;
-    if (year > limit.getYear() || (year == limit.getYear() && laterInYear(month, day, time, limit))) {
+    if (year > limit.getYear()
+        || (year == limit.getYear() && laterInYear(month, day, time, limit))) {
       year -= 100;
     }
     return toInstant(year, month, day, time);
@@ -157,8 +158,8 @@ public final class HttpDates {
 
   /**
    * Parses time-of-day = hour ":" minute ":" second at {@code at} into {hour, minute, second}, or
-   * returns null. The grammar allows a leap second (23:59:60); an Instant has none, so it counts
-   * as :59.
+   * returns null. The grammar allows a leap second (23:59:60); an Instant has none, so it counts as
+   * :59.
    */
   private static int[] timeOfDay(String s, int at) {
     if (s.charAt(at + 2) != ':' || s.charAt(at + 5) != ':') {

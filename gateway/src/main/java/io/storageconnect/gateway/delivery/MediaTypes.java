@@ -50,9 +50,9 @@ public final class MediaTypes {
   /**
    * The first usable of: the catalog's type, the type stored with the object unless it is the
    * generic {@code application/octet-stream} or {@code binary/octet-stream} (what uploaders that
-   * did not know send), the type implied by the file name's extension, and {@value
-   * #OCTET_STREAM}. A value is usable only if it is a well-formed media-type, so a stored value
-   * with CR/LF or other junk can never reach a header.
+   * did not know send), the type implied by the file name's extension, and {@value #OCTET_STREAM}.
+   * A value is usable only if it is a well-formed media-type, so a stored value with CR/LF or other
+   * junk can never reach a header.
    *
    * @param catalogType the type recorded in the asset catalog, or null
    * @param storedType the object's stored {@code Content-Type}, or null
@@ -107,8 +107,8 @@ public final class MediaTypes {
 
   /**
    * media-type = type "/" subtype parameters; parameters = *( OWS ";" OWS [ parameter ] );
-   * parameter = token "=" ( token / quoted-string ) (RFC 9110 §8.3.1, §5.6.6). Non-ASCII
-   * (obs-text) is refused as well, so that a valid value is always plain ASCII.
+   * parameter = token "=" ( token / quoted-string ) (RFC 9110 §8.3.1, §5.6.6). Non-ASCII (obs-text)
+   * is refused as well, so that a valid value is always plain ASCII.
    */
   static boolean isValid(String value) {
     if (value == null) {

@@ -5,14 +5,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The framing of a {@code multipart/byteranges} body for a 206 with several ranges (RFC 9110
- * §14.6, RFC 2046 §5.1.1): the text before each part, the closing delimiter and the exact length;
+ * The framing of a {@code multipart/byteranges} body for a 206 with several ranges (RFC 9110 §14.6,
+ * RFC 2046 §5.1.1): the text before each part, the closing delimiter and the exact length;
  * immutable, pure, thread-safe, and never blocks.
  *
  * <p>A body is {@code partHeader(0)}, the bytes of range 0, {@code partHeader(1)}, the bytes of
- * range 1, ..., then {@link #trailer()}. Each part header after the first begins with the CRLF
- * that RFC 2046 makes part of the boundary delimiter, so the part bodies are exactly the ranges'
- * bytes.
+ * range 1, ..., then {@link #trailer()}. Each part header after the first begins with the CRLF that
+ * RFC 2046 makes part of the boundary delimiter, so the part bodies are exactly the ranges' bytes.
  */
 public final class MultipartByteRanges {
 
@@ -65,8 +64,8 @@ public final class MultipartByteRanges {
   }
 
   /**
-   * A fresh boundary of 40 random alphanumerics (about 238 bits), so it
-   * cannot plausibly occur inside the media bytes (RFC 2046 §5.1.1).
+   * A fresh boundary of 40 random alphanumerics (about 238 bits), so it cannot plausibly occur
+   * inside the media bytes (RFC 2046 §5.1.1).
    *
    * <p>A new {@code SecureRandom} per call keeps the class free of shared state; the platform
    * default reads the non-blocking system source, so this never waits for entropy.
@@ -86,8 +85,8 @@ public final class MultipartByteRanges {
   }
 
   /**
-   * The text before part {@code index}: (CRLF for every part but the first) {@code --boundary},
-   * the part's Content-Type and Content-Range, and the empty line that ends the part's headers.
+   * The text before part {@code index}: (CRLF for every part but the first) {@code --boundary}, the
+   * part's Content-Type and Content-Range, and the empty line that ends the part's headers.
    */
   public String partHeader(int index) {
     Objects.checkIndex(index, ranges.size());

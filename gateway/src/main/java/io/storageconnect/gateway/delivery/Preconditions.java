@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Evaluates conditional request headers against an object's ETag and Last-Modified (RFC 9110
- * §13); stateless, pure, thread-safe, and never blocks.
+ * Evaluates conditional request headers against an object's ETag and Last-Modified (RFC 9110 §13);
+ * stateless, pure, thread-safe, and never blocks.
  *
  * <p>Header values are untrusted: malformed entity-tags and dates never throw. An element of an
  * entity-tag list that does not parse is skipped, so garbage simply matches nothing, and a date

@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Parses a {@code Range} header and applies the selection policy behind {@link
- * RangeSelection#of}; stateless, pure, thread-safe and never blocks.
+ * Parses a {@code Range} header and applies the selection policy behind {@link RangeSelection#of};
+ * stateless, pure, thread-safe and never blocks.
  *
  * <p>The parser scans the value in place, never calls {@code Long.parseLong} (which would accept
  * signs and non-ASCII digits) and stops after {@value #MAX_RANGE_SPECS} range-specs, so a hostile
@@ -18,8 +18,8 @@ final class RangeHeaderParser {
   static final int MAX_RANGE_SPECS = 100;
 
   /**
-   * Ranges closer than this are merged: a multipart part costs about this many bytes of headers,
-   * so sending the gap is cheaper than opening a new part (RFC 9110 §14.6 allows coalescing).
+   * Ranges closer than this are merged: a multipart part costs about this many bytes of headers, so
+   * sending the gap is cheaper than opening a new part (RFC 9110 §14.6 allows coalescing).
    */
   static final long MERGE_GAP = 80;
 

@@ -30,8 +30,8 @@ public sealed interface RangeSelection {
   record Whole() implements RangeSelection {}
 
   /**
-   * Send these ranges with 206: a single part when there is one range, {@code
-   * multipart/byteranges} otherwise (RFC 9110 §14.6).
+   * Send these ranges with 206: a single part when there is one range, {@code multipart/byteranges}
+   * otherwise (RFC 9110 §14.6).
    *
    * @param ranges an immutable list of one or more ranges, ascending and non-overlapping
    */

@@ -72,6 +72,8 @@ class ByteRangeTest {
 
   @Test
   void equals_sameOffsets_equal() {
-    assertThat(new ByteRange(3, 4)).isEqualTo(new ByteRange(3, 4)).isNotEqualTo(new ByteRange(3, 5));
+    assertThat(new ByteRange(3, 4))
+        .isEqualTo(new ByteRange(3, 4))
+        .isNotEqualTo(new ByteRange(3, 5));
   }
 }

@@ -11,12 +11,14 @@ class ContentDispositionTest {
 
   @Test
   void attachment_plainAsciiName_filenameOnly() {
-    assertThat(ContentDisposition.attachment("clip.mp4")).isEqualTo("attachment; filename=\"clip.mp4\"");
+    assertThat(ContentDisposition.attachment("clip.mp4"))
+        .isEqualTo("attachment; filename=\"clip.mp4\"");
   }
 
   @Test
   void inline_plainAsciiName_inlineType() {
-    assertThat(ContentDisposition.inline("poster.jpg")).isEqualTo("inline; filename=\"poster.jpg\"");
+    assertThat(ContentDisposition.inline("poster.jpg"))
+        .isEqualTo("inline; filename=\"poster.jpg\"");
   }
 
   @Test
@@ -37,7 +39,8 @@ class ContentDispositionTest {
   void attachment_doubleQuoteAndSemicolon_replacedInFallbackEncodedInFilenameStar() {
     assertThat(ContentDisposition.attachment("quote\"semi;colon.txt"))
         .isEqualTo(
-            "attachment; filename=\"quote_semi;colon.txt\"; filename*=UTF-8''quote%22semi%3Bcolon.txt");
+            "attachment; filename=\"quote_semi;colon.txt\";"
+                + " filename*=UTF-8''quote%22semi%3Bcolon.txt");
   }
 
   @Test

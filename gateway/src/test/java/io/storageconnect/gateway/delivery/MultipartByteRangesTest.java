@@ -146,8 +146,7 @@ class MultipartByteRangesTest {
       assertThat(parts.get(i).contentType()).isEqualTo("video/mp4");
       assertThat(parts.get(i).contentRange()).isEqualTo(range.contentRange(source.length));
       assertThat(parts.get(i).body())
-          .isEqualTo(
-              Arrays.copyOfRange(source, (int) range.first(), (int) range.last() + 1));
+          .isEqualTo(Arrays.copyOfRange(source, (int) range.first(), (int) range.last() + 1));
     }
   }
 
@@ -160,7 +159,8 @@ class MultipartByteRangesTest {
     byte[] body = assemble(framing, source);
 
     List<Part> parts = parse(body, BOUNDARY);
-    assertThat(parts).extracting(part -> new String(part.body(), StandardCharsets.US_ASCII))
+    assertThat(parts)
+        .extracting(part -> new String(part.body(), StandardCharsets.US_ASCII))
         .containsExactly("--THIS_STRING\r\n", "--x--\r\npl");
     assertThat((long) body.length).isEqualTo(framing.contentLength());
   }

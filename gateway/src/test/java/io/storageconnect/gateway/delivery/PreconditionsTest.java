@@ -15,6 +15,7 @@ class PreconditionsTest {
 
   private static final String ETAG = "\"abc\"";
   private static final String WEAK_ETAG = "W/\"abc\"";
+
   /** Last-Modified with a fraction, as S3 and file systems report it. */
   private static final Instant MODIFIED = Instant.parse("1994-11-06T08:49:37.900Z");
 
@@ -150,7 +151,8 @@ class PreconditionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"yesterday", "1994-11-06T08:49:36Z", "Sun, 06 Nov 1994 08:49:36 GMT, x"})
+    @ValueSource(
+        strings = {"yesterday", "1994-11-06T08:49:36Z", "Sun, 06 Nov 1994 08:49:36 GMT, x"})
     void evaluate_invalidDate_ignored(String value) {
       assertThat(ifUnmodifiedSince(value, MODIFIED)).isEqualTo(PROCEED);
     }
@@ -238,7 +240,16 @@ class PreconditionsTest {
 
     @ParameterizedTest
     @ValueSource(
-        strings = {"abc", "\"abc", "abc\"", "W/abc", "w/\"abc\"", "\"ab\"c\"", "\"a\u0001bc\"", "\u00ff"})
+        strings = {
+          "abc",
+          "\"abc",
+          "abc\"",
+          "W/abc",
+          "w/\"abc\"",
+          "\"ab\"c\"",
+          "\"a\u0001bc\"",
+          "\u00ff"
+        })
     void evaluate_garbage_noMatchAndNoThrow(String value) {
       assertThat(ifNoneMatch(value, ETAG)).isEqualTo(PROCEED);
     }

@@ -183,7 +183,17 @@ class RangeSelectionPropertyTest {
   @Provide
   Arbitrary<String> invalidSpecs() {
     return Arbitraries.of(
-        "abc", "5-1", "1-2-3", "+1-2", "--5", "-", "1 -2", "0x1-2", "1-2 3", "-5-", "1.0-2",
+        "abc",
+        "5-1",
+        "1-2-3",
+        "+1-2",
+        "--5",
+        "-",
+        "1 -2",
+        "0x1-2",
+        "1-2 3",
+        "-5-",
+        "1.0-2",
         "\u0661-2");
   }
 }

@@ -47,8 +47,16 @@ class RangeSelectionTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "items=0-1", "byte=0-1", "bytess=0-1", "bytes 0-1", "bytes", "=0-1", "bytes =0-1",
-        "none", "0-1", "b=0-1"
+        "items=0-1",
+        "byte=0-1",
+        "bytess=0-1",
+        "bytes 0-1",
+        "bytes",
+        "=0-1",
+        "bytes =0-1",
+        "none",
+        "0-1",
+        "b=0-1"
       })
   void of_unknownUnitOrNoEquals_whole(String header) {
     assertThat(select(header, 100)).isEqualTo(new Whole());

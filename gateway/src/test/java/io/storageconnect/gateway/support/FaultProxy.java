@@ -50,14 +50,21 @@ import java.util.function.Predicate;
  *   client ◄── server response ◄─relay: writeQueueFull → pause, drain → resume── upstream response ◄── target
  * </pre>
  *
- * <p>Threads: every request, timer and upstream callback of the proxy runs on the event
- * loop of the proxy's server, and none of them blocks. The rules and counters may be read
- * and changed from any thread, e.g. the test thread, while requests are in flight.
+ * <p>Threads: each exchange (its request, timers and upstream callbacks) runs on the event
+ * loop of the client connection that carries it, and nothing in it blocks. The rules and
+ * counters may be read and changed from any thread, e.g. the test thread, while requests
+ * are in flight.
  *
  * <p>Upstream connections are not kept alive: each forwarded request opens its own
  * connection to the target, which closes when that exchange is over. So {@link
  * #openUpstreamConnections()} falls back to 0 whenever nothing is being forwarded, and
  * anything else is a leak in the proxy or a request still running.
+ *
+ * <p>Limits: plain HTTP/1.1 only (no TLS, no HTTP/2). A target that answers an upload
+ * before reading its body and then closes (as S3 may on an early error) usually reaches
+ * the client as the proxy's own 502, not as that answer: Netty closes a connection whose
+ * write failed before reading what is queued on it. Downloads, which is what the faults
+ * are for, are not affected.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -160,7 +167,9 @@ public final class FaultProxy implements AutoCloseable {
    * on the proxy's event loop: it must be quick and must not block.
    */
   public FaultProxy when(Predicate<Request> match, Fault fault) {
-    rules.add(new Rule(Objects.requireNonNull(match, "match"), Objects.requireNonNull(fault, "fault")));
+    Objects.requireNonNull(match, "match");
+    Objects.requireNonNull(fault, "fault");
+    rules.add(new Rule(match, fault));
     return this;
   }
 
@@ -309,8 +318,8 @@ public final class FaultProxy implements AutoCloseable {
   private enum Cut { CLOSE, RESET, STALL }
 
   /**
-   * One request's way through the proxy. Confined to the proxy's event loop: every field
-   * is read and written there only, hence no synchronisation.
+   * One request's way through the proxy. Confined to its connection's event loop: every
+   * field is read and written there only, hence no synchronisation.
    */
   private final class Exchange {
     private final HttpServerRequest req;
@@ -398,9 +407,17 @@ public final class FaultProxy implements AutoCloseable {
           // Now, not with the first body bytes: a client sending "Expect: 100-continue"
           // holds its body until the target, which must see the head first, says 100.
           creq.sendHead();
-          // endOnFailure(false): a client gone mid-upload must not look like a complete
-          // body to the target; the upstream request is reset instead.
-          req.pipe().endOnFailure(false).to(creq).onFailure(err -> abandonUpstream());
+          // endOnFailure(false): a client gone mid-upload must not look like a complete body
+          // to the target (clientGone() resets the upstream request instead). When it is the
+          // target that stopped reading, creq.response() reports what happened (see Limits
+          // in the class comment) and the rest of the body is dropped, so that the client's
+          // connection is not left paused.
+          req.pipe().endOnFailure(false).to(creq).onFailure(err -> {
+            if (!clientGone) {
+              req.handler(ignored -> { });
+              req.resume();
+            }
+          });
         } else {
           req.resume();
           creq.end();
@@ -449,7 +466,7 @@ public final class FaultProxy implements AutoCloseable {
       } else if (fault instanceof Fault.StallAfter s) {
         relay(cresp, s.bodyBytes(), Cut.STALL);
       } else {
-        relay(cresp, Long.MAX_VALUE, Cut.STALL);
+        relay(cresp, Long.MAX_VALUE, Cut.STALL); // no body is that long: never cut
       }
     }
 

@@ -65,7 +65,6 @@ class FaultProxyTest {
   private static final int CLIENT_IDLE_TIMEOUT_MS = 500;
 
   private Vertx vertx;
-  private HttpServer upstream;
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private FaultProxy proxy;
   private HttpClientAgent client;
@@ -81,7 +80,7 @@ class FaultProxyTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    upstream = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+    HttpServer upstream = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
             .setHandle100ContinueAutomatically(true))
         .requestHandler(this::upstream)
         .listen());

@@ -38,10 +38,15 @@ public final class TestData {
     AWKWARD.put("awk-percent", "originals/100% real (v2).mp4");
     AWKWARD.put("awk-unicode", "originals/Ünïcødé 東京.mp4");
     AWKWARD.put("awk-double-slash", "originals/a//b//c.bin");
-    AWKWARD.put("awk-trailing-slash", "originals/folder/");
     AWKWARD.put("awk-symbols", "originals/x=y@z&w;q'~!$,*.bin");
     AWKWARD.put("awk-encoded", "originals/already%20encoded%2Fname.bin");
   }
+
+  /**
+   * A key ending in {@code /}. S3 stores content under it; S3Proxy's filesystem store keeps such
+   * a key as a directory marker and answers it empty, so tests check it on the wire instead.
+   */
+  public static final String TRAILING_SLASH_KEY = "originals/folder/";
 
   /** A file name built to break header syntax if it were not encoded. */
   public static final String HOSTILE_FILE_NAME = "quote\"back\\slash;semi\r\nSet-Cookie: x=1 Ünï 東京.mp4";
@@ -57,6 +62,7 @@ public final class TestData {
     s3.put(CUSTOMER_BUCKET, PREFIX + "originals/empty.bin", new byte[0], "application/octet-stream");
     s3.put(CUSTOMER_BUCKET, PREFIX + "originals/large.mov", LARGE, "video/quicktime");
     s3.putSparse(CUSTOMER_BUCKET, PREFIX + "originals/big.mov", BIG_SIZE, BIG_MARKER_AT, BIG_MARKER);
+    s3.put(CUSTOMER_BUCKET, PREFIX + TRAILING_SLASH_KEY, new byte[0], "application/octet-stream");
     for (String key : AWKWARD.values()) {
       s3.put(CUSTOMER_BUCKET, PREFIX + key, key.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
     }
@@ -82,6 +88,7 @@ public final class TestData {
     asset(lines, "hostile-name", ACCOUNT, "originals/clip.mp4", HOSTILE_FILE_NAME);
     asset(lines, "globex-clip", OTHER_ACCOUNT, "clip.mp4", "globex.mp4");
     AWKWARD.forEach((id, key) -> asset(lines, id, ACCOUNT, key, null));
+    asset(lines, "awk-trailing-slash", ACCOUNT, TRAILING_SLASH_KEY, "folder.bin");
     return String.join("\n", lines) + "\n";
   }
 

@@ -49,7 +49,9 @@ public final class Main {
     Gateway.start(vertx, config)
         .onFailure(
             e -> {
-              System.err.println("gateway failed to start: " + e.getMessage());
+              System.err.println(
+                  "gateway failed to start: " + e.getMessage()
+                      + (e instanceof java.net.BindException ? " (server.port " + config.server().port() + ")" : ""));
               vertx.close().onComplete(v -> System.exit(1));
             });
   }

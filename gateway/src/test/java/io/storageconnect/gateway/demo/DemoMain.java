@@ -1,0 +1,203 @@
+package io.storageconnect.gateway.demo;
+
+import io.storageconnect.gateway.Gateway;
+import io.storageconnect.gateway.config.ConfigParser;
+import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.support.S3Server;
+import io.storageconnect.gateway.support.Tokens;
+import io.vertx.core.Vertx;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The README's first command: a complete local set-up with no AWS account. Starts S3Proxy on
+ * loopback with a filesystem store under {@code target/demo}, creates a customer bucket and the
+ * managed bucket, uploads the sample media (a real H.264/AAC clip, its renditions, a thumbnail and
+ * files with awkward names), writes the catalog and a configuration file, starts the gateway from
+ * that configuration exactly as production does, and prints ready-made tokens and commands.
+ *
+ * <p>Lives in test sources so that S3Proxy never reaches the production artifact.
+ */
+public final class DemoMain {
+  static final String ACCOUNT = "acme";
+  static final String CUSTOMER_BUCKET = "acme-originals";
+  static final String MANAGED_BUCKET = "platform-managed";
+  static final String PREFIX = "storage-connect/acme/";
+
+  private DemoMain() {}
+
+  public static void main(String[] args) throws Exception {
+    // Before the first logger: the readable production layout, not the test one.
+    System.setProperty("logback.configurationFile", "logback.xml");
+    Path home = Path.of("target", "demo").toAbsolutePath();
+    deleteTree(home);
+    Files.createDirectories(home);
+    Path media = mediaDir();
+
+    S3Server s3 = S3Server.start(home.resolve("s3"), false, 0);
+    s3.createBucket(CUSTOMER_BUCKET);
+    s3.createBucket(MANAGED_BUCKET);
+
+    Map<String, DemoAsset> assets = new LinkedHashMap<>();
+    assets.put("demo-video", new DemoAsset("originals/Big Buck Test (final cut) #1.mp4", "video/mp4",
+        Map.of("h264_540p", "renditions/h264_540p.mp4", "h264_360p", "renditions/h264_360p.mp4"), "thumbnails/thumb.jpg"));
+    assets.put("space-plus", new DemoAsset("originals/space and+plus.mp4", "video/mp4", Map.of(), null));
+    assets.put("percent-parens", new DemoAsset("originals/100% real (v2).mp4", "video/mp4", Map.of(), null));
+    assets.put("unicode", new DemoAsset("originals/Ünïcødé 東京.mp4", "video/mp4", Map.of(), null));
+    assets.put("quote-semicolon", new DemoAsset("originals/quote\"semi;colon.txt", "text/plain; charset=utf-8", Map.of(), null));
+
+    List<String> catalog = new ArrayList<>(List.of("assets:"));
+    for (var e : assets.entrySet()) {
+      DemoAsset a = e.getValue();
+      // Stored as many upload tools do, binary/octet-stream: the catalog names the media type.
+      s3.put(CUSTOMER_BUCKET, PREFIX + a.original(), media.resolve(a.original().replaceFirst("^originals/", "original/")), "binary/octet-stream");
+      catalog.add("  - id: " + e.getKey());
+      catalog.add("    account: " + ACCOUNT);
+      catalog.add("    key: " + yaml(a.original()));
+      catalog.add("    fileName: " + yaml(a.original().substring(a.original().lastIndexOf('/') + 1)));
+      catalog.add("    contentType: " + yaml(a.contentType()));
+      if (!a.renditions().isEmpty()) {
+        catalog.add("    renditions:");
+        for (var r : a.renditions().entrySet()) {
+          String managedKey = "renditions/" + e.getKey() + "/" + r.getKey() + ".mp4";
+          s3.put(MANAGED_BUCKET, managedKey, media.resolve(r.getValue()), "video/mp4");
+          catalog.add("      " + r.getKey() + ": " + yaml(managedKey));
+        }
+      }
+      if (a.thumbnail() != null) {
+        String managedKey = "thumbnails/" + e.getKey() + ".jpg";
+        s3.put(MANAGED_BUCKET, managedKey, media.resolve(a.thumbnail()), "image/jpeg");
+        catalog.add("    thumbnail: " + yaml(managedKey));
+      }
+    }
+    Files.writeString(home.resolve("catalog.yaml"), String.join("\n", catalog) + "\n");
+
+    Vertx vertx = Vertx.vertx();
+    Tokens tokens = new Tokens(vertx);
+    Files.writeString(home.resolve("viewer-key.pem"), tokens.publicKeyPem());
+    String yaml = """
+        # Written by the demo. Every key can be overridden by an environment variable,
+        # e.g. GATEWAY_SERVER_PORT=9090 or GATEWAY_DELIVERY_DEFAULTMODE=stream.
+        server:
+          host: 127.0.0.1
+          port: 8080
+        auth:
+          issuer: %s
+          audiences: [%s]
+          keys:
+            - { algorithm: RS256, path: viewer-key.pem }
+        delivery:
+          defaultMode: redirect
+          allowOverride: true
+        catalog:
+          file: catalog.yaml
+        managed:
+          region: us-east-1
+          bucket: %s
+          endpoint: %s
+          credentials: { accessKeyId: %s, secretAccessKey: %s }   # demo only
+        accounts:
+          %s:
+            region: us-east-1
+            bucket: %s
+            prefix: %s
+            endpoint: %s
+            credentials: { accessKeyId: %s, secretAccessKey: %s }   # demo only; production assumes the customer's role
+        """.formatted(Tokens.ISSUER, Tokens.AUDIENCE, MANAGED_BUCKET, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+            ACCOUNT, CUSTOMER_BUCKET, PREFIX, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+    Path configFile = home.resolve("gateway.yaml");
+    Files.writeString(configFile, yaml);
+
+    GatewayConfig config;
+    try {
+      config = ConfigParser.parse(yaml, System.getenv(), home);
+    } catch (ConfigParser.InvalidConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      System.err.println("The gateway could not start: " + e.getCause().getMessage()
+          + (e.getCause() instanceof java.net.BindException
+              ? " (port " + config.server().port() + "; choose another with GATEWAY_SERVER_PORT=9090)"
+              : ""));
+      s3.close();
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+
+    String base = "http://127.0.0.1:" + gateway.port();
+    String all = tokens.mint(ACCOUNT, new ArrayList<>(assets.keySet()), List.of("download", "play", "renditions", "thumbnail"), 24 * 3600);
+    String playOnly = tokens.mint(ACCOUNT, List.of("demo-video"), List.of("play"), 24 * 3600);
+    String q = URLEncoder.encode(all, StandardCharsets.US_ASCII);
+    System.out.println();
+    System.out.println("==================================================================================");
+    System.out.println(" Storage Connect Gateway demo is running on " + base);
+    System.out.println(" S3Proxy (customer + managed buckets): " + s3.endpoint() + "   files: " + home);
+    System.out.println("==================================================================================");
+    System.out.println();
+    System.out.println("Play the video in a browser (streamed, seekable by range requests):");
+    System.out.println("  " + base + "/v1/assets/demo-video/play?token=" + q);
+    System.out.println();
+    System.out.println("A viewer token for every demo asset (24 h):");
+    System.out.println("  export TOKEN='" + all + "'");
+    System.out.println();
+    System.out.println("Try:");
+    System.out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/assets/demo-video/original            # 302 to a presigned URL");
+    System.out.println("  curl -L -OJ -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/assets/demo-video/original       # download it");
+    System.out.println("  curl -o /dev/null -D - -H \"Authorization: Bearer $TOKEN\" -H 'Range: bytes=0-1023' " + base + "/v1/assets/demo-video/play");
+    System.out.println("  curl -I -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/assets/demo-video/renditions/h264_360p");
+    System.out.println("  curl -o thumb.jpg -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/assets/demo-video/thumbnail");
+    System.out.println("  curl -OJ -H \"Authorization: Bearer $TOKEN\" '" + base + "/v1/assets/unicode/original?delivery=stream'");
+    System.out.println("  curl -i " + base + "/v1/assets/demo-video/play                                      # 401 without a token");
+    System.out.println("  curl -i -H \"Authorization: Bearer " + playOnly + "\" " + base + "/v1/assets/demo-video/original   # 403: play-only token");
+    System.out.println();
+    System.out.println("Configuration in use: " + configFile + "   Stop with Ctrl-C.");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        s3.close();
+      } catch (Exception ignored) {
+        // Shutting down anyway.
+      }
+    }));
+  }
+
+  record DemoAsset(String original, String contentType, Map<String, String> renditions, String thumbnail) {}
+
+  private static Path mediaDir() throws URISyntaxException {
+    var url = DemoMain.class.getResource("/demo-media/README.md");
+    if (url == null) {
+      throw new IllegalStateException("demo media not on the classpath (run through Maven: see README)");
+    }
+    return Path.of(url.toURI()).getParent();
+  }
+
+  private static String yaml(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

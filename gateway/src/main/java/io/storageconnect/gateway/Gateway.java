@@ -80,7 +80,7 @@ public final class Gateway {
             Ticker.systemTicker());
     var origin = new S3Origin(vertx, config.origin(), Ticker.systemTicker());
     var resolver = new AssetResolver(catalog, config.accounts(), config.managed());
-    var routes = new AssetRoutes(authenticator, resolver, origin, config.delivery());
+    var routes = new AssetRoutes(authenticator, resolver, origin, config.delivery(), config.origin().readTimeout());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
     buckets.add(config.managed().address());

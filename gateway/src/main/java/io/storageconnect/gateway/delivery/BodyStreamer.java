@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
@@ -26,8 +27,13 @@ import org.reactivestreams.Subscription;
  * Signals arrive on the SDK's threads; every one is handed to the Vert.x context, several chunks
  * per hop. Demand is bounded ({@value #BATCH} chunks of about 8 KiB), so memory stays flat
  * however slow the client. The returned future fails if the upstream fails, sends more or fewer
- * bytes than announced, or the client goes away; the caller then resets the connection, because a
- * truncated body must never look complete.
+ * bytes than announced, goes silent for longer than the idle timeout while bytes are wanted, or
+ * the client goes away; the caller then resets the connection, because a truncated body must
+ * never look complete.
+ *
+ * <p>The idle watchdog exists because the SDK's publisher does not always signal a connection the
+ * origin closed mid-body (no error, no completion); without it such a response would hang until
+ * the client gave up.
  */
 public final class BodyStreamer implements Subscriber<ByteBuffer> {
   static final int BATCH = 16;
@@ -36,6 +42,9 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   private final HttpServerResponse response;
   private final long expectedBytes;
   private final Promise<Void> done;
+  private final long idleTimeoutNanos;
+  private volatile long lastUpstreamSignal = System.nanoTime();
+  private long watchdog = -1;
   private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean upstreamDone;
@@ -47,11 +56,12 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   private int outstanding;
   private boolean finished;
 
-  private BodyStreamer(Context context, HttpServerResponse response, long expectedBytes) {
+  private BodyStreamer(Context context, HttpServerResponse response, long expectedBytes, Duration idleTimeout) {
     this.context = context;
     this.response = response;
     this.expectedBytes = expectedBytes;
     this.done = Promise.promise();
+    this.idleTimeoutNanos = idleTimeout.toNanos();
   }
 
   /**
@@ -59,11 +69,31 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
    * future completes on that context once exactly {@code expectedBytes} were written.
    */
   public static Future<Void> pipe(
-      Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes) {
-    BodyStreamer streamer = new BodyStreamer(context, response, expectedBytes);
+      Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes, Duration idleTimeout) {
+    BodyStreamer streamer = new BodyStreamer(context, response, expectedBytes, idleTimeout);
     response.closeHandler(v -> streamer.abort(new ClientGoneException()));
+    long period = Math.max(50, idleTimeout.toMillis() / 4);
+    streamer.watchdog = context.owner().setPeriodic(period, id -> streamer.checkIdle());
     body.subscribe(streamer);
     return streamer.done.future();
+  }
+
+  /** The origin sent nothing for longer than the idle timeout while bytes were wanted. */
+  public static final class UpstreamIdleException extends RuntimeException {
+    UpstreamIdleException() {
+      super("origin idle mid-body", null, false, false);
+    }
+  }
+
+  private void checkIdle() {
+    // Idle counts only while the client is keeping up: a slow client is backpressure, not an
+    // origin fault.
+    if (!finished
+        && (outstanding > 0 || subscription == null)
+        && !response.writeQueueFull()
+        && System.nanoTime() - lastUpstreamSignal > idleTimeoutNanos) {
+      abort(new UpstreamIdleException());
+    }
   }
 
   /** The client closed the connection before the body was complete. */
@@ -82,6 +112,7 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
 
   @Override
   public void onSubscribe(Subscription s) {
+    lastUpstreamSignal = System.nanoTime();
     context.runOnContext(
         v -> {
           subscription = s;
@@ -95,6 +126,7 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
 
   @Override
   public void onNext(ByteBuffer buffer) {
+    lastUpstreamSignal = System.nanoTime();
     queue.add(buffer);
     scheduleDrain();
   }
@@ -158,7 +190,12 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
       return;
     }
     if (response.writeQueueFull()) {
-      response.drainHandler(v -> refill());
+      response.drainHandler(
+          v -> {
+            // The wait was the client's, not the origin's.
+            lastUpstreamSignal = System.nanoTime();
+            refill();
+          });
       return;
     }
     if (outstanding <= BATCH / 2) {
@@ -184,6 +221,9 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
     }
     finished = true;
     queue.clear();
+    if (watchdog >= 0) {
+      context.owner().cancelTimer(watchdog);
+    }
     response.drainHandler(null);
     response.closeHandler(null);
     if (failure == null) {

@@ -36,10 +36,16 @@ public final class AssetRoutes {
   private final ObjectResponder responder;
   private final DeliveryOptions options;
 
-  public AssetRoutes(ViewerAuthenticator authenticator, AssetResolver resolver, S3Origin origin, DeliveryOptions options) {
+  /** @param idleTimeout longest silence of the origin mid-body before the response is reset */
+  public AssetRoutes(
+      ViewerAuthenticator authenticator,
+      AssetResolver resolver,
+      S3Origin origin,
+      DeliveryOptions options,
+      java.time.Duration idleTimeout) {
     this.authenticator = authenticator;
     this.resolver = resolver;
-    this.responder = new ObjectResponder(origin, options);
+    this.responder = new ObjectResponder(origin, options, idleTimeout);
     this.options = options;
   }
 

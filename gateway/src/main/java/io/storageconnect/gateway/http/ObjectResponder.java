@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,10 +36,12 @@ import java.util.List;
 final class ObjectResponder {
   private final S3Origin origin;
   private final DeliveryOptions options;
+  private final Duration idleTimeout;
 
-  ObjectResponder(S3Origin origin, DeliveryOptions options) {
+  ObjectResponder(S3Origin origin, DeliveryOptions options, Duration idleTimeout) {
     this.origin = origin;
     this.options = options;
+    this.idleTimeout = idleTimeout;
   }
 
   /** Streams the representation (GET) or describes it (HEAD). */
@@ -180,8 +183,7 @@ final class ObjectResponder {
               }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
-              return BodyStreamer.pipe(ctx.vertx().getOrCreateContext(), response, body.body(), body.contentLength())
-                  .compose(v -> response.end());
+              return pipe(ctx, body).compose(v -> response.end());
             });
   }
 
@@ -213,11 +215,25 @@ final class ObjectResponder {
                             }
                             checkPart(body, range);
                             response.write(ascii(framing.partHeader(index)));
-                            return BodyStreamer.pipe(
-                                ctx.vertx().getOrCreateContext(), response, body.body(), body.contentLength());
+                            return pipe(ctx, body);
                           }));
     }
     return chain.compose(v -> response.end(ascii(framing.trailer())));
+  }
+
+  /** Streams one upstream body; upstream failures become origin failures for the failure handler. */
+  private Future<Void> pipe(RoutingContext ctx, ObjectBody body) {
+    return BodyStreamer.pipe(
+            ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout)
+        .recover(
+            e -> {
+              if (e instanceof BodyStreamer.ClientGoneException || e instanceof OriginException) {
+                return Future.failedFuture(e);
+              }
+              OriginException.Kind kind =
+                  e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE;
+              return Future.failedFuture(new OriginException(kind, e));
+            });
   }
 
   /** The origin must answer exactly the bytes asked for; anything else would corrupt the body. */

@@ -91,6 +91,7 @@ public final class FaultProxy implements AutoCloseable {
   private final AtomicInteger openUpstreamConnections = new AtomicInteger();
   private final AtomicInteger openClientConnections = new AtomicInteger();
   private final AtomicLong errorIds = new AtomicLong();
+  private final AtomicLong responseBodyBytes = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile int port = -1;
 
@@ -198,6 +199,11 @@ public final class FaultProxy implements AutoCloseable {
    */
   public int openClientConnections() {
     return openClientConnections.get();
+  }
+
+  /** Response body bytes relayed to clients since start (for backpressure checks). */
+  public long responseBodyBytes() {
+    return responseBodyBytes.get();
   }
 
   /**
@@ -492,6 +498,7 @@ public final class FaultProxy implements AutoCloseable {
         long room = budget - sent[0];
         if (chunk.length() <= room) {
           sent[0] += chunk.length();
+          responseBodyBytes.addAndGet(chunk.length());
           resp.write(chunk);
           if (resp.writeQueueFull()) {
             cresp.pause();

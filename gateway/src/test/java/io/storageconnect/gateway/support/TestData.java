@@ -26,6 +26,8 @@ public final class TestData {
   public static final byte[] THUMBNAIL = "thumbnail-jpeg-bytes".getBytes(StandardCharsets.US_ASCII);
   public static final int LARGE_SIZE = 24 * 1024 * 1024 + 17;
   public static final byte[] LARGE = random(LARGE_SIZE, 42);
+  /** A sparse object far larger than every buffer between S3 and a stalled client. */
+  public static final long HUGE_SIZE = 512L * 1024 * 1024;
   public static final long BIG_SIZE = 5L * 1024 * 1024 * 1024;
   public static final long BIG_MARKER_AT = 4L * 1024 * 1024 * 1024 + 512L * 1024 * 1024;
   public static final byte[] BIG_MARKER = "4.5GiB-marker".getBytes(StandardCharsets.US_ASCII);
@@ -62,6 +64,7 @@ public final class TestData {
     s3.put(CUSTOMER_BUCKET, PREFIX + "originals/empty.bin", new byte[0], "application/octet-stream");
     s3.put(CUSTOMER_BUCKET, PREFIX + "originals/large.mov", LARGE, "video/quicktime");
     s3.putSparse(CUSTOMER_BUCKET, PREFIX + "originals/big.mov", BIG_SIZE, BIG_MARKER_AT, BIG_MARKER);
+    s3.putSparse(CUSTOMER_BUCKET, PREFIX + "originals/huge.mov", HUGE_SIZE, 0, BIG_MARKER);
     s3.put(CUSTOMER_BUCKET, PREFIX + TRAILING_SLASH_KEY, new byte[0], "application/octet-stream");
     for (String key : AWKWARD.values()) {
       s3.put(CUSTOMER_BUCKET, PREFIX + key, key.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
@@ -84,6 +87,7 @@ public final class TestData {
     asset(lines, "empty", ACCOUNT, "originals/empty.bin", "empty.bin");
     asset(lines, "large", ACCOUNT, "originals/large.mov", "large.mov");
     asset(lines, "big", ACCOUNT, "originals/big.mov", "big.mov");
+    asset(lines, "huge", ACCOUNT, "originals/huge.mov", "huge.mov");
     asset(lines, "ghost", ACCOUNT, "originals/does-not-exist.mp4", "ghost.mp4");
     asset(lines, "hostile-name", ACCOUNT, "originals/clip.mp4", HOSTILE_FILE_NAME);
     asset(lines, "globex-clip", OTHER_ACCOUNT, "clip.mp4", "globex.mp4");

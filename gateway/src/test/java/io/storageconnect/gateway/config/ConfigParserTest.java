@@ -1,0 +1,218 @@
+package io.storageconnect.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.storageconnect.gateway.catalog.DeliveryMode;
+import io.storageconnect.gateway.catalog.StorageConnection;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigParserTest {
+  static final Path BASE = Path.of("/etc/gateway");
+
+  static final String VALID = """
+      auth:
+        issuer: https://platform.example.com
+        keys:
+          - { algorithm: RS256, path: keys/viewer.pem }
+      catalog:
+        file: catalog.yaml
+      managed:
+        region: us-east-1
+        bucket: platform-managed
+      accounts:
+        acme-films:
+          region: us-east-1
+          bucket: acme-media
+          prefix: storage-connect/acme
+          roleArn: arn:aws:iam::123456789012:role/storage-connect
+      """;
+
+  static GatewayConfig parse(String yaml, Map<String, String> env) throws Exception {
+    return ConfigParser.parse(yaml, env, BASE);
+  }
+
+  static java.util.List<String> problems(String yaml, Map<String, String> env) {
+    try {
+      ConfigParser.parse(yaml, env, BASE);
+    } catch (ConfigParser.InvalidConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("expected the configuration to be rejected");
+  }
+
+  @Test
+  void parse_minimalFile_appliesDocumentedDefaults() throws Exception {
+    GatewayConfig c = parse(VALID, Map.of());
+
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.auth().audiences()).containsExactly("storage-connect-gateway");
+    assertThat(c.auth().leewaySeconds()).isEqualTo(30);
+    assertThat(c.auth().keys()).singleElement().satisfies(k -> {
+      assertThat(k.algorithm()).isEqualTo("RS256");
+      assertThat(k.path()).isEqualTo(BASE.resolve("keys/viewer.pem"));
+    });
+    assertThat(c.delivery().defaultMode()).isEqualTo(DeliveryMode.REDIRECT);
+    assertThat(c.delivery().presignTtl()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(c.delivery().maxRanges()).isEqualTo(16);
+    assertThat(c.catalog().file()).isEqualTo(BASE.resolve("catalog.yaml"));
+    assertThat(c.managed().address().credentials()).isNull();
+    StorageConnection acme = c.accounts().get("acme-films");
+    assertThat(acme.prefix()).isEqualTo("storage-connect/acme/");
+    assertThat(acme.address().bucket()).isEqualTo("acme-media");
+    assertThat(acme.address().endpoint()).isNull();
+    assertThat(acme.roleArn()).isEqualTo("arn:aws:iam::123456789012:role/storage-connect");
+    assertThat(acme.deliveryMode()).isNull();
+  }
+
+  @Test
+  void parse_environmentOverridesEveryKindOfKey() throws Exception {
+    GatewayConfig c =
+        parse(
+            VALID,
+            Map.of(
+                "GATEWAY_SERVER_PORT", "9090",
+                "GATEWAY_DELIVERY_DEFAULTMODE", "stream",
+                "GATEWAY_DELIVERY_PRESIGNTTL", "90s",
+                "GATEWAY_AUTH_AUDIENCES", "a, b",
+                "GATEWAY_AUTH_KEYS_0_ALGORITHM", "ES256",
+                "GATEWAY_ACCOUNTS_ACME_FILMS_BUCKET", "other-bucket",
+                "GATEWAY_ACCOUNTS_ACME_FILMS_ENDPOINT", "http://127.0.0.1:9000",
+                "GATEWAY_ACCOUNTS_ACME_FILMS_DELIVERY_MODE", "stream",
+                "GATEWAY_MANAGED_CREDENTIALS_ACCESSKEYID", "AKID",
+                "GATEWAY_MANAGED_CREDENTIALS_SECRETACCESSKEY", "secret"));
+
+    assertThat(c.server().port()).isEqualTo(9090);
+    assertThat(c.delivery().defaultMode()).isEqualTo(DeliveryMode.STREAM);
+    assertThat(c.delivery().presignTtl()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.auth().audiences()).containsExactly("a", "b");
+    assertThat(c.auth().keys().get(0).algorithm()).isEqualTo("ES256");
+    StorageConnection acme = c.accounts().get("acme-films");
+    assertThat(acme.address().bucket()).isEqualTo("other-bucket");
+    assertThat(acme.address().endpoint()).isEqualTo(URI.create("http://127.0.0.1:9000"));
+    assertThat(acme.deliveryMode()).isEqualTo(DeliveryMode.STREAM);
+    assertThat(c.managed().address().credentials().accessKeyId()).isEqualTo("AKID");
+  }
+
+  @Test
+  void parse_everyProblemReportedAtOnce_withKeyAndExpectation() {
+    String yaml = """
+        server: { port: 70000 }
+        auth:
+          keys:
+            - { algorithm: HS256, path: k.pem }
+          leeway: forever
+        delivery:
+          defaultMode: teleport
+          presignTtl: 8d
+          maxRanges: 0
+        managed:
+          region: mars-north-1x
+          bucket: Bad_Bucket
+        accounts:
+          acme:
+            region: us-east-1
+            bucket: 192.168.1.1
+            prefix: a/../b
+            roleArn: arn:aws:iam::123:user/x
+            endpoint: ftp://example.com
+        """;
+
+    assertThat(problems(yaml, Map.of()))
+        .contains(
+            "server.port: 70000 (expected: an integer 0..65535)",
+            "auth.issuer: missing (expected: a non-empty string)",
+            "delivery.defaultMode: teleport (expected: redirect or stream)",
+            "catalog.file: missing (expected: a non-empty string)")
+        .anyMatch(p -> p.startsWith("auth.keys.0.algorithm: HS256 (expected: one of ES256"))
+        .anyMatch(p -> p.startsWith("auth.leeway: forever (expected: a duration"))
+        .anyMatch(p -> p.startsWith("delivery.presignTtl: 8d (expected: a duration 1s..7d"))
+        .anyMatch(p -> p.startsWith("delivery.maxRanges: 0 (expected: an integer 1..100"))
+        .anyMatch(p -> p.startsWith("managed.region: mars-north-1x"))
+        .anyMatch(p -> p.startsWith("managed.bucket: Bad_Bucket"))
+        .anyMatch(p -> p.startsWith("accounts.acme.bucket: 192.168.1.1"))
+        .anyMatch(p -> p.startsWith("accounts.acme.prefix: a/../b"))
+        .anyMatch(p -> p.startsWith("accounts.acme.roleArn: arn:aws:iam::123:user/x"))
+        .anyMatch(p -> p.startsWith("accounts.acme.endpoint: ftp://example.com"));
+  }
+
+  @Test
+  void parse_secretProblems_neverEchoTheSecret() {
+    String yaml = VALID + "\n" + """
+        """;
+    var found =
+        problems(
+            yaml,
+            Map.of(
+                "GATEWAY_AUTH_ORIGINSECRET", "short-secret-value",
+                "GATEWAY_MANAGED_CREDENTIALS_SECRETACCESSKEY", "lonely-secret-value"));
+
+    assertThat(found).anyMatch(p -> p.startsWith("auth.originSecret: *** (expected: at least 32 characters)"));
+    assertThat(found).anyMatch(p -> p.startsWith("managed.credentials: ***"));
+    assertThat(String.join("\n", found)).doesNotContain("short-secret-value").doesNotContain("lonely-secret-value");
+  }
+
+  @Test
+  void parse_invalidYaml_reportsIt() {
+    assertThat(problems("server: [unclosed", Map.of())).singleElement().asString().startsWith("(file): not valid YAML");
+  }
+
+  @Test
+  void parse_emptyFile_reportsEveryRequiredKey() {
+    assertThat(problems("", Map.of()))
+        .contains("auth.issuer: missing (expected: a non-empty string)", "catalog.file: missing (expected: a non-empty string)")
+        .anyMatch(p -> p.startsWith("auth.keys:"))
+        .anyMatch(p -> p.startsWith("managed.region:"))
+        .anyMatch(p -> p.startsWith("managed.bucket:"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "'', ''",
+    "/, ''",
+    "media, media/",
+    "/media/, media/",
+    "//a//b, a//b/",
+    "a/b/, a/b/",
+  })
+  void prefix_isNormalised(String raw, String expected) throws Exception {
+    GatewayConfig c = parse(VALID, Map.of("GATEWAY_ACCOUNTS_ACME_FILMS_PREFIX", raw));
+
+    assertThat(c.accounts().get("acme-films").prefix()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"500ms", "30s", "15m", "2h", "1d", "45"})
+  void durations_acceptUnits(String value) throws Exception {
+    GatewayConfig c = parse(VALID, Map.of("GATEWAY_CATALOG_CACHETTL", value));
+
+    assertThat(c.catalog().cacheTtl()).isPositive();
+  }
+
+  @Test
+  void toString_neverPrintsSecrets() throws Exception {
+    GatewayConfig c =
+        parse(
+            VALID,
+            Map.of(
+                "GATEWAY_AUTH_ORIGINSECRET", "0123456789abcdef0123456789abcdef-secret",
+                "GATEWAY_MANAGED_CREDENTIALS_ACCESSKEYID", "AKIDEXAMPLE",
+                "GATEWAY_MANAGED_CREDENTIALS_SECRETACCESSKEY", "wJalrXUtnFEMI-secret"));
+
+    assertThat(c.toString()).doesNotContain("0123456789abcdef0123456789abcdef-secret").doesNotContain("wJalrXUtnFEMI-secret");
+  }
+
+  @Test
+  void parse_originSecretTooShort_isRejected() {
+    assertThatThrownBy(() -> parse(VALID, Map.of("GATEWAY_AUTH_ORIGINSECRET", "x")))
+        .isInstanceOf(ConfigParser.InvalidConfigException.class);
+  }
+}

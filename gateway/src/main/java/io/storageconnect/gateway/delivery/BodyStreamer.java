@@ -156,7 +156,10 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
       queue.clear();
       return;
     }
+    // Everything that arrived since the last hop goes out as one write (one flush, one syscall):
+    // the SDK delivers ~8 KiB chunks, and a write per chunk costs more than the copy it avoids.
     ByteBuffer buffer;
+    java.util.ArrayList<ByteBuffer> batch = null;
     while ((buffer = queue.poll()) != null) {
       outstanding--;
       int n = buffer.remaining();
@@ -168,8 +171,14 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
         abort(new LengthMismatchException(expectedBytes, written));
         return;
       }
-      // The SDK hands over a private copy per chunk: wrap it, do not copy again.
-      response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(buffer)));
+      if (batch == null) {
+        batch = new java.util.ArrayList<>(BATCH);
+      }
+      batch.add(buffer);
+    }
+    if (batch != null) {
+      // The SDK hands over a private copy per chunk: wrap them, do not copy again.
+      response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(batch.toArray(ByteBuffer[]::new))));
     }
     if (upstreamDone && queue.isEmpty()) {
       Throwable error = upstreamError;

@@ -69,6 +69,8 @@ final class ObjectResponder {
                   rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName());
               ObjectLocation loc = rep.location();
               URI url = origin.presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType);
+              // The validators describe the object, not this redirect.
+              ctx.response().headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
               return ctx.response()
                   .setStatusCode(302)
                   .putHeader(HttpHeaders.LOCATION, url.toASCIIString())

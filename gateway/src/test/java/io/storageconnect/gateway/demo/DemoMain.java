@@ -80,6 +80,14 @@ public final class DemoMain {
         catalog.add("    thumbnail: " + yaml(managedKey));
       }
     }
+    // For the streaming benchmark (loadtest/stream-bench.sh): a large sparse object, cheap on disk.
+    String largeMb = System.getenv("DEMO_LARGE_OBJECT_MB");
+    if (largeMb != null) {
+      long size = Long.parseLong(largeMb) * 1024 * 1024;
+      s3.putSparse(CUSTOMER_BUCKET, PREFIX + "originals/large.bin", size, size - 8, "THE-END.".getBytes(StandardCharsets.US_ASCII));
+      catalog.addAll(List.of("  - id: large", "    account: " + ACCOUNT, "    key: originals/large.bin", "    contentType: application/octet-stream"));
+      assets.put("large", new DemoAsset("originals/large.bin", "application/octet-stream", Map.of(), null));
+    }
     Files.writeString(home.resolve("catalog.yaml"), String.join("\n", catalog) + "\n");
 
     Vertx vertx = Vertx.vertx();

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class LogCapture extends AppenderBase<ILoggingEvent> {
   private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
+  private static final ConcurrentLinkedQueue<String> ALARMS = new ConcurrentLinkedQueue<>();
 
   @Override
   protected void append(ILoggingEvent event) {
@@ -22,17 +23,23 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
     for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
       line.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
     }
-    LINES.add(line.toString());
+    String rendered = line.toString();
+    LINES.add(rendered);
+    if (rendered.contains("LEAK:") || rendered.contains("has been blocked for")) {
+      ALARMS.add(rendered);
+    }
   }
 
   public static List<String> lines() {
     return new ArrayList<>(LINES);
   }
 
-  /** Lines reporting a Netty buffer leak or a blocked Vert.x thread. */
-  public static List<String> alarms() {
-    return lines().stream()
-        .filter(l -> l.contains("LEAK:") || l.contains("has been blocked for"))
-        .toList();
+  /** Lines reporting a Netty buffer leak or a blocked Vert.x thread, since the last call. */
+  public static List<String> drainAlarms() {
+    List<String> out = new ArrayList<>();
+    for (String line; (line = ALARMS.poll()) != null; ) {
+      out.add(line);
+    }
+    return out;
   }
 }

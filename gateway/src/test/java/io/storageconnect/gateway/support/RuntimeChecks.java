@@ -27,6 +27,6 @@ public final class RuntimeChecks implements AfterAllCallback {
         unpooled.release();
       }
     }
-    assertThat(LogCapture.alarms()).as("Netty leak reports and blocked-thread warnings").isEmpty();
+    assertThat(LogCapture.drainAlarms()).as("Netty leak reports and blocked-thread warnings").isEmpty();
   }
 }

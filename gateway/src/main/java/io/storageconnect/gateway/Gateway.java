@@ -43,23 +43,45 @@ public final class Gateway {
     return port;
   }
 
-  /** Starts a gateway; fails with every catalog or key-file problem found. */
+  /** Starts a gateway; fails with every key-file and catalog problem found, all at once. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
-    return loadKeys(vertx, config.auth())
-        .compose(
-            keys ->
-                vertx.fileSystem()
-                    .readFile(config.catalog().file().toString())
-                    .recover(e -> Future.failedFuture(new IllegalArgumentException("catalog.file: cannot be read (" + config.catalog().file() + ")")))
-                    .map(
-                        text -> {
-                          try {
-                            return FileCatalog.parse(text.toString(), config.accounts().keySet());
-                          } catch (FileCatalog.InvalidCatalogException e) {
-                            throw new IllegalArgumentException(e.getMessage());
-                          }
-                        })
-                    .compose(catalog -> deploy(vertx, config, keys, catalog)));
+    List<String> problems = new ArrayList<>();
+    List<Future<AuthOptions.VerificationKey>> keys = new ArrayList<>();
+    for (int i = 0; i < config.auth().keys().size(); i++) {
+      GatewayConfig.KeyFile key = config.auth().keys().get(i);
+      keys.add(read(vertx, key.path(), "auth.keys." + i + ".path", problems)
+          .map(pem -> new AuthOptions.VerificationKey(key.algorithm(), pem)));
+    }
+    Future<String> catalogText = read(vertx, config.catalog().file(), "catalog.file", problems);
+    List<Future<?>> all = new ArrayList<>(keys);
+    all.add(catalogText);
+    return Future.join(all)
+        .transform(
+            done -> {
+              FileCatalog catalog = null;
+              if (catalogText.succeeded()) {
+                try {
+                  catalog = FileCatalog.parse(catalogText.result(), config.accounts().keySet());
+                } catch (FileCatalog.InvalidCatalogException e) {
+                  problems.addAll(e.problems());
+                }
+              }
+              if (!problems.isEmpty()) {
+                return Future.failedFuture(new IllegalArgumentException("\n  " + String.join("\n  ", problems)));
+              }
+              return deploy(vertx, config, keys.stream().map(Future::result).toList(), catalog);
+            });
+  }
+
+  private static Future<String> read(Vertx vertx, java.nio.file.Path path, String key, List<String> problems) {
+    return vertx.fileSystem()
+        .readFile(path.toString())
+        .map(buffer -> buffer.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .onFailure(e -> {
+          synchronized (problems) {
+            problems.add(key + ": " + path + " (expected: a readable file)");
+          }
+        });
   }
 
   private static Future<Gateway> deploy(
@@ -106,20 +128,6 @@ public final class Gateway {
               return new Gateway(vertx, origin, id, port);
             })
         .onFailure(e -> origin.close());
-  }
-
-  private static Future<List<AuthOptions.VerificationKey>> loadKeys(Vertx vertx, GatewayConfig.Auth auth) {
-    List<Future<AuthOptions.VerificationKey>> reads = new ArrayList<>();
-    for (int i = 0; i < auth.keys().size(); i++) {
-      GatewayConfig.KeyFile key = auth.keys().get(i);
-      String name = "auth.keys." + i + ".path";
-      reads.add(
-          vertx.fileSystem()
-              .readFile(key.path().toString())
-              .recover(e -> Future.failedFuture(new IllegalArgumentException(name + ": cannot be read (" + key.path() + ")")))
-              .map(pem -> new AuthOptions.VerificationKey(key.algorithm(), pem.toString())));
-    }
-    return Future.all(reads).map(all -> all.list());
   }
 
   /** Stops serving and releases upstream connections. */

@@ -7,7 +7,13 @@ import io.storageconnect.gateway.catalog.AssetResolver;
 import io.storageconnect.gateway.catalog.CachedCatalog;
 import io.storageconnect.gateway.catalog.FileCatalog;
 import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.access.OidcIssuer;
+import io.storageconnect.gateway.access.RoleCredentials;
+import io.storageconnect.gateway.access.SigningKey;
 import io.storageconnect.gateway.http.AssetRoutes;
+import io.storageconnect.gateway.http.OidcRoutes;
+import io.storageconnect.gateway.http.Routes;
+import java.time.Clock;
 import io.storageconnect.gateway.origin.BucketAddress;
 import io.storageconnect.gateway.origin.S3Origin;
 import io.vertx.core.DeploymentOptions;
@@ -28,12 +34,14 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final S3Origin origin;
+  private final RoleCredentials roles;
   private final String deploymentId;
   private final int port;
 
-  private Gateway(Vertx vertx, S3Origin origin, String deploymentId, int port) {
+  private Gateway(Vertx vertx, S3Origin origin, RoleCredentials roles, String deploymentId, int port) {
     this.vertx = vertx;
     this.origin = origin;
+    this.roles = roles;
     this.deploymentId = deploymentId;
     this.port = port;
   }
@@ -53,8 +61,26 @@ public final class Gateway {
           .map(pem -> new AuthOptions.VerificationKey(key.algorithm(), pem)));
     }
     Future<String> catalogText = read(vertx, config.catalog().file(), "catalog.file", problems);
+    List<Future<SigningKey>> oidcKeys = new ArrayList<>();
+    if (config.oidc() != null) {
+      for (int i = 0; i < config.oidc().keys().size(); i++) {
+        GatewayConfig.OidcKey key = config.oidc().keys().get(i);
+        String name = "oidc.keys." + i + ".path";
+        oidcKeys.add(
+            read(vertx, key.path(), name, problems)
+                .map(pem -> SigningKey.fromPem(pem, key.signs()))
+                .onFailure(e -> {
+                  if (e instanceof IllegalArgumentException) {
+                    synchronized (problems) {
+                      problems.add(name + ": " + key.path() + " (" + e.getMessage() + ")");
+                    }
+                  }
+                }));
+      }
+    }
     List<Future<?>> all = new ArrayList<>(keys);
     all.add(catalogText);
+    all.addAll(oidcKeys);
     return Future.join(all)
         .transform(
             done -> {
@@ -69,7 +95,8 @@ public final class Gateway {
               if (!problems.isEmpty()) {
                 return Future.failedFuture(new IllegalArgumentException("\n  " + String.join("\n  ", problems)));
               }
-              return deploy(vertx, config, keys.stream().map(Future::result).toList(), catalog);
+              return deploy(
+                  vertx, config, keys.stream().map(Future::result).toList(), oidcKeys.stream().map(Future::result).toList(), catalog);
             });
   }
 
@@ -85,7 +112,11 @@ public final class Gateway {
   }
 
   private static Future<Gateway> deploy(
-      Vertx vertx, GatewayConfig config, List<AuthOptions.VerificationKey> keys, FileCatalog files) {
+      Vertx vertx,
+      GatewayConfig config,
+      List<AuthOptions.VerificationKey> keys,
+      List<SigningKey> oidcKeys,
+      FileCatalog files) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
         new ViewerAuthenticator(
@@ -100,9 +131,23 @@ public final class Gateway {
             config.catalog().cacheTtl(),
             config.catalog().negativeCacheTtl(),
             Ticker.systemTicker());
-    var origin = new S3Origin(vertx, config.origin(), Ticker.systemTicker());
+    var http = S3Origin.httpClient(config.origin());
+    OidcIssuer issuer = null;
+    RoleCredentials roles = null;
+    if (config.oidc() != null) {
+      GatewayConfig.Oidc oidc = config.oidc();
+      issuer = new OidcIssuer(vertx, oidc.issuer(), oidc.audience(), oidc.tokenLifetime(), oidcKeys, Clock.systemUTC());
+      roles =
+          new RoleCredentials(
+              issuer, config.sts(), http, Clock.systemUTC(), Ticker.systemTicker(), config.origin().credentialMargin());
+    }
+    var origin = new S3Origin(vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker());
     var resolver = new AssetResolver(catalog, config.accounts(), config.managed());
-    var routes = new AssetRoutes(authenticator, resolver, origin, config.delivery(), config.origin().readTimeout());
+    var routes =
+        new Routes(
+            new AssetRoutes(authenticator, resolver, origin, config.delivery(), config.origin().readTimeout()),
+            issuer == null ? null : new OidcRoutes(issuer));
+    RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
     buckets.add(config.managed().address());
@@ -125,14 +170,23 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), config.accounts().size());
-              return new Gateway(vertx, origin, id, port);
+              return new Gateway(vertx, origin, closeRoles, id, port);
             })
-        .onFailure(e -> origin.close());
+        .onFailure(
+            e -> {
+              if (closeRoles != null) {
+                closeRoles.close();
+              }
+              origin.close();
+            });
   }
 
   /** Stops serving and releases upstream connections. */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId).eventually(() -> {
+      if (roles != null) {
+        roles.close();
+      }
       origin.close();
       return Future.succeededFuture();
     });

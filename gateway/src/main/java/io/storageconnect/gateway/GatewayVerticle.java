@@ -1,7 +1,7 @@
 package io.storageconnect.gateway;
 
 import io.storageconnect.gateway.config.GatewayConfig;
-import io.storageconnect.gateway.http.AssetRoutes;
+import io.storageconnect.gateway.http.Routes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -13,10 +13,10 @@ import io.vertx.core.http.HttpServerOptions;
  */
 final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig.Server settings;
-  private final AssetRoutes routes;
+  private final Routes routes;
   private HttpServer server;
 
-  GatewayVerticle(GatewayConfig.Server settings, AssetRoutes routes) {
+  GatewayVerticle(GatewayConfig.Server settings, Routes routes) {
     this.settings = settings;
     this.routes = routes;
   }

@@ -126,7 +126,8 @@ public final class ConfigParser {
             r.duration(tree, "origin.readTimeout", Duration.ofMillis(10), Duration.ofMinutes(10)),
             r.duration(tree, "origin.acquireTimeout", Duration.ofMillis(10), Duration.ofMinutes(1)),
             r.duration(tree, "origin.metadataTtl", Duration.ZERO, Duration.ofDays(1)),
-            r.longValue(tree, "origin.metadataCacheSize", 0, 100_000_000));
+            r.longValue(tree, "origin.metadataCacheSize", 0, 100_000_000),
+            r.duration(tree, "origin.credentialMargin", Duration.ZERO, Duration.ofHours(1)));
 
     String catalogFile = r.string(tree, "catalog.file", true);
     var catalog =
@@ -157,6 +158,10 @@ public final class ConfigParser {
         Object allow = ConfigReader.at(tree, at + ".delivery.allowOverride");
         Boolean allowOverride = allow == null ? null : r.bool(tree, at + ".delivery.allowOverride");
         if (address != null && prefix != null) {
+          // Static keys win (dev, demo, S3-compatible endpoints); otherwise the role is assumed.
+          if (address.credentials() == null && roleArn != null) {
+            address = new BucketAddress(address.region(), address.bucket(), address.endpoint(), null, new BucketAddress.Role(accountId, roleArn));
+          }
           accounts.put(accountId, new StorageConnection(accountId, address, prefix, roleArn, mode, allowOverride));
         }
       }
@@ -164,10 +169,71 @@ public final class ConfigParser {
       r.problem("accounts", accountTree, "a mapping of account id to storage connection");
     }
 
+    boolean rolesUsed = accounts.values().stream().anyMatch(c -> c.address().role() != null);
+    GatewayConfig.Oidc oidc = oidc(r, tree, rolesUsed, baseDir);
+    String instance = r.matching(tree, "sts.instanceName", true, Pattern.compile("[\\w+=,.@-]{1,32}"), "1-32 of [A-Za-z0-9_+=,.@-]");
+    var sts =
+        new io.storageconnect.gateway.access.StsOptions(
+            r.endpoint(tree, "sts.endpoint"),
+            r.matching(tree, "sts.region", true, REGION, "an AWS region such as us-east-1"),
+            r.duration(tree, "sts.sessionDuration", Duration.ofMinutes(15), Duration.ofHours(12)),
+            r.duration(tree, "sts.refreshAhead", Duration.ofSeconds(10), Duration.ofHours(1)),
+            instance,
+            r.duration(tree, "sts.initialBackoff", Duration.ofMillis(10), Duration.ofMinutes(10)),
+            r.duration(tree, "sts.maxBackoff", Duration.ofMillis(10), Duration.ofHours(1)));
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
-    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts);
+    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts, oidc, sts);
+  }
+
+  private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
+    String issuer = r.string(tree, "oidc.issuer", required);
+    Object keyList = ConfigReader.at(tree, "oidc.keys");
+    if (issuer == null && !(keyList instanceof List<?> l && !l.isEmpty())) {
+      return null;
+    }
+    if (issuer != null) {
+      try {
+        URI uri = new URI(issuer);
+        boolean loopback = "127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()) || "[::1]".equals(uri.getHost());
+        if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+            || !("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+          throw new IllegalArgumentException();
+        }
+      } catch (Exception e) {
+        r.problem("oidc.issuer", issuer, "an https URL without query or fragment (http only on loopback), e.g. https://gateway.example.com/oidc");
+        issuer = null;
+      }
+    }
+    List<GatewayConfig.OidcKey> keys = new ArrayList<>();
+    int signing = 0;
+    if (keyList instanceof List<?> list && !list.isEmpty()) {
+      for (int i = 0; i < list.size(); i++) {
+        String at = "oidc.keys." + i;
+        String path = r.string(tree, at + ".path", true);
+        String use = r.string(tree, at + ".use", true);
+        if (use != null && !use.equals("sign") && !use.equals("publish")) {
+          r.problem(at + ".use", use, "sign or publish");
+          use = null;
+        }
+        if ("sign".equals(use)) {
+          signing++;
+        }
+        if (path != null && use != null) {
+          keys.add(new GatewayConfig.OidcKey(baseDir.resolve(path).normalize(), "sign".equals(use)));
+        }
+      }
+      if (signing != 1) {
+        r.problem("oidc.keys", signing + " keys with use: sign", "exactly one key with use: sign, any number with use: publish");
+      }
+    } else {
+      r.problem("oidc.keys", keyList, "a list of {path, use: sign|publish} PKCS#8 RSA private keys");
+    }
+    String audience = r.string(tree, "oidc.audience", true);
+    Duration lifetime = r.duration(tree, "oidc.tokenLifetime", Duration.ofMinutes(1), Duration.ofHours(1));
+    return new GatewayConfig.Oidc(issuer, audience, lifetime, keys);
   }
 
   private static Map<String, Object> defaults() {
@@ -201,10 +267,30 @@ public final class ConfigParser {
             "readTimeout", origin.readTimeout().toMillis() + "ms",
             "acquireTimeout", origin.acquireTimeout().toMillis() + "ms",
             "metadataTtl", origin.metadataTtl().toMillis() + "ms",
-            "metadataCacheSize", origin.metadataCacheSize()));
+            "metadataCacheSize", origin.metadataCacheSize(),
+            "credentialMargin", origin.credentialMargin().toSeconds() + "s"));
+    d.put("oidc", map("issuer", null, "audience", "sts.amazonaws.com", "tokenLifetime", "5m", "keys", null));
+    var sts = io.storageconnect.gateway.access.StsOptions.defaults(defaultInstanceName());
+    d.put(
+        "sts",
+        map(
+            "endpoint", null,
+            "region", sts.region(),
+            "sessionDuration", sts.sessionDuration().toSeconds() + "s",
+            "refreshAhead", sts.refreshAhead().toSeconds() + "s",
+            "instanceName", sts.instanceName(),
+            "initialBackoff", sts.initialBackoff().toMillis() + "ms",
+            "maxBackoff", sts.maxBackoff().toSeconds() + "s"));
     d.put("catalog", map("file", null, "cacheSize", 100_000, "cacheTtl", "60s", "negativeCacheTtl", "5s"));
     d.put("managed", bucketDefaults());
     return d;
+  }
+
+  /** The host name, cut to what a role session name can carry (it is not I/O: the JVM knows it). */
+  private static String defaultInstanceName() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "gateway");
+    String clean = host.replaceAll("[^\\w+=,.@-]", "-");
+    return clean.isEmpty() ? "gateway" : clean.substring(0, Math.min(32, clean.length()));
   }
 
   private static Map<String, Object> bucketDefaults() {

@@ -20,7 +20,9 @@ public record GatewayConfig(
     OriginOptions origin,
     Catalog catalog,
     ManagedStorage managed,
-    Map<String, StorageConnection> accounts) {
+    Map<String, StorageConnection> accounts,
+    Oidc oidc,
+    io.storageconnect.gateway.access.StsOptions sts) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
@@ -46,6 +48,15 @@ public record GatewayConfig(
 
   /** A PEM public key file and the one algorithm it verifies. */
   public record KeyFile(String algorithm, Path path) {}
+
+  /**
+   * The platform's OpenID Connect issuer, needed once any account reaches its bucket through a
+   * role. {@code null} when no account does.
+   */
+  public record Oidc(String issuer, String audience, Duration tokenLifetime, List<OidcKey> keys) {}
+
+  /** A PKCS#8 RSA private key file of the issuer; {@code signs} for the one signing key. */
+  public record OidcKey(Path path, boolean signs) {}
 
   /** The embedded file catalog and its lookup cache. */
   public record Catalog(Path file, long cacheSize, Duration cacheTtl, Duration negativeCacheTtl) {}

@@ -12,7 +12,6 @@ import io.storageconnect.gateway.catalog.StorageConnection;
 import io.storageconnect.gateway.failure.GatewayException;
 import io.storageconnect.gateway.origin.S3Origin;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -49,12 +48,8 @@ public final class AssetRoutes {
     this.options = options;
   }
 
-  /** The complete router: request ids, health, the asset API and the one failure handler. */
-  public Router router(Vertx vertx) {
-    Router router = Router.router(vertx);
-    router.route().handler(new RequestIds());
-    router.get("/health/live").handler(ctx -> health(ctx));
-    router.get("/health/ready").handler(ctx -> health(ctx));
+  /** Adds the asset API to a router. */
+  public void mount(Router router) {
     router.route("/v1/assets/:id/original").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::original);
     router.route("/v1/assets/:id/play").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::play);
     router
@@ -63,18 +58,6 @@ public final class AssetRoutes {
         .method(HttpMethod.HEAD)
         .handler(this::rendition);
     router.route("/v1/assets/:id/thumbnail").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::thumbnail);
-    router.route().failureHandler(new FailureHandler());
-    // Unmatched paths and methods reach the failure handler too, for one error format.
-    router.errorHandler(404, ctx -> new FailureHandler().handle(ctx));
-    router.errorHandler(405, ctx -> new FailureHandler().handle(ctx));
-    return router;
-  }
-
-  private static void health(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end("{\"status\":\"UP\"}");
   }
 
   private void original(RoutingContext ctx) {

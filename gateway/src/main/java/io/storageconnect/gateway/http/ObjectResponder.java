@@ -68,17 +68,21 @@ final class ObjectResponder {
               String disposition =
                   rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName());
               ObjectLocation loc = rep.location();
-              URI url = origin.presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType);
-              // The validators describe the object, not this redirect.
-              ctx.response().headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
-              return ctx.response()
-                  .setStatusCode(302)
-                  .putHeader(HttpHeaders.LOCATION, url.toASCIIString())
-                  // The URL expires and must not be replayed from a cache.
-                  .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                  .putHeader("Referrer-Policy", "no-referrer")
-                  .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
-                  .end();
+              return origin
+                  .presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType)
+                  .compose(
+                      url -> {
+                        // The validators describe the object, not this redirect.
+                        ctx.response().headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
+                        return ctx.response()
+                            .setStatusCode(302)
+                            .putHeader(HttpHeaders.LOCATION, url.toASCIIString())
+                            // The URL expires and must not be replayed from a cache.
+                            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                            .putHeader("Referrer-Policy", "no-referrer")
+                            .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
+                            .end();
+                      });
             });
   }
 

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param acquireTimeout longest wait for a pooled connection when all are busy
  * @param metadataTtl how long a HEAD answer is reused
  * @param metadataCacheSize how many HEAD answers are kept
+ * @param credentialMargin a presigned URL expires at least this long before the credentials that
+ *     signed it
  */
 public record OriginOptions(
     int maxConnections,
@@ -19,10 +21,12 @@ public record OriginOptions(
     Duration readTimeout,
     Duration acquireTimeout,
     Duration metadataTtl,
-    long metadataCacheSize) {
+    long metadataCacheSize,
+    Duration credentialMargin) {
 
   public static OriginOptions defaults() {
     return new OriginOptions(
-        512, Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), 100_000);
+        512, Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), 100_000,
+        Duration.ofMinutes(1));
   }
 }

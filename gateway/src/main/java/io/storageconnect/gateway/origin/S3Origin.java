@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -39,27 +42,45 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Methods must be called on a Vert.x context and never block.
  */
 public final class S3Origin implements AutoCloseable {
+  /** SigV4 presigned URLs live at most 7 days. */
+  static final Duration MAX_PRESIGN = Duration.ofDays(7);
+
   private final Vertx vertx;
   private final SdkAsyncHttpClient http;
+  private final RoleCredentialSource roles;
+  private final java.time.Clock clock;
+  private final Duration credentialMargin;
   private final ConcurrentMap<BucketAddress.ClientKey, Clients> clients = new ConcurrentHashMap<>();
   private final AsyncCache<MetaKey, ObjectMeta> metadata;
   private final DefaultCredentialsProvider defaultCredentials;
 
-  private record Clients(S3AsyncClient s3, S3Presigner presigner) {}
+  private record Clients(S3AsyncClient s3, S3Presigner presigner, AwsCredentialsProvider credentials) {}
 
   private record MetaKey(BucketAddress bucket, String key) {}
 
-  public S3Origin(Vertx vertx, OriginOptions options, Ticker ticker) {
+  /** The SDK HTTP client for all buckets (and STS): one pool, one bound. */
+  public static SdkAsyncHttpClient httpClient(OriginOptions options) {
+    return NettyNioAsyncHttpClient.builder()
+        .maxConcurrency(options.maxConnections())
+        .connectionTimeout(options.connectTimeout())
+        .readTimeout(options.readTimeout())
+        .writeTimeout(options.readTimeout())
+        .connectionAcquisitionTimeout(options.acquireTimeout())
+        .maxPendingConnectionAcquires(options.maxConnections() * 4)
+        .build();
+  }
+
+  /**
+   * @param http from {@link #httpClient}; closed with this origin
+   * @param roles resolves customers' role credentials, or {@code null} when no bucket uses a role
+   */
+  public S3Origin(
+      Vertx vertx, OriginOptions options, SdkAsyncHttpClient http, RoleCredentialSource roles, java.time.Clock clock, Ticker ticker) {
     this.vertx = vertx;
-    this.http =
-        NettyNioAsyncHttpClient.builder()
-            .maxConcurrency(options.maxConnections())
-            .connectionTimeout(options.connectTimeout())
-            .readTimeout(options.readTimeout())
-            .writeTimeout(options.readTimeout())
-            .connectionAcquisitionTimeout(options.acquireTimeout())
-            .maxPendingConnectionAcquires(options.maxConnections() * 4)
-            .build();
+    this.http = http;
+    this.roles = roles;
+    this.clock = clock;
+    this.credentialMargin = options.credentialMargin();
     this.metadata =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -121,27 +142,56 @@ public final class S3Origin implements AutoCloseable {
   }
 
   /**
-   * A presigned GET URL carrying the response overrides S3 applies to the answer. Pure computation
-   * for static credentials; the default chain refreshes asynchronously, so this does not block.
+   * A presigned GET URL carrying the response overrides S3 applies to the answer. It never
+   * outlives the credentials that sign it: its lifetime is the least of {@code ttl}, the
+   * credentials' remaining lifetime minus the configured margin, and 7 days (the SDK does not
+   * clamp to session credentials itself, aws-sdk-java-v2#2379). Credentials are resolved
+   * asynchronously first, so signing itself does not block.
    */
-  public URI presign(
+  public Future<URI> presign(
       BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
-    GetObjectRequest request =
-        GetObjectRequest.builder()
-            .bucket(bucket.bucket())
-            .key(key)
-            .responseContentDisposition(contentDisposition)
-            .responseContentType(contentType)
-            .build();
-    try {
-      return clients(bucket)
-          .presigner()
-          .presignGetObject(p -> p.signatureDuration(ttl).getObjectRequest(request))
-          .url()
-          .toURI();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException("presigner produced an invalid URL", e);
+    Context context = vertx.getOrCreateContext();
+    Clients c = clients(bucket);
+    return Future.fromCompletionStage(c.credentials().resolveIdentity(), context)
+        .recover(OriginErrors::fail)
+        .map(
+            identity -> {
+              Duration lifetime = presignLifetime(ttl, identity.expirationTime().orElse(null));
+              AwsCredentials signing = identity instanceof AwsCredentials a ? a : AwsBasicCredentials.create(identity.accessKeyId(), identity.secretAccessKey());
+              GetObjectRequest request =
+                  GetObjectRequest.builder()
+                      .bucket(bucket.bucket())
+                      .key(key)
+                      .responseContentDisposition(contentDisposition)
+                      .responseContentType(contentType)
+                      .overrideConfiguration(o -> o.credentialsProvider(StaticCredentialsProvider.create(signing)))
+                      .build();
+              try {
+                return c.presigner()
+                    .presignGetObject(p -> p.signatureDuration(lifetime).getObjectRequest(request))
+                    .url()
+                    .toURI();
+              } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException("presigner produced an invalid URL", e);
+              }
+            });
+  }
+
+  /** min(requested, credentials' remaining lifetime - margin, 7 days); fails when nothing is left. */
+  Duration presignLifetime(Duration requested, java.time.Instant credentialsExpire) {
+    Duration lifetime = requested.compareTo(MAX_PRESIGN) > 0 ? MAX_PRESIGN : requested;
+    if (credentialsExpire != null) {
+      Duration left = Duration.between(clock.instant(), credentialsExpire).minus(credentialMargin);
+      if (left.compareTo(lifetime) < 0) {
+        lifetime = left;
+      }
     }
+    if (lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new io.storageconnect.gateway.failure.OriginException(
+          io.storageconnect.gateway.failure.OriginException.Kind.UNAVAILABLE,
+          new IllegalStateException("credentials too close to expiry to presign"));
+    }
+    return lifetime;
   }
 
   /**
@@ -158,11 +208,16 @@ public final class S3Origin implements AutoCloseable {
   }
 
   private Clients newClients(BucketAddress.ClientKey key) {
-    AwsCredentialsProvider credentials =
-        key.credentials() == null
-            ? defaultCredentials
-            : StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(key.credentials().accessKeyId(), key.credentials().secretAccessKey()));
+    AwsCredentialsProvider credentials;
+    if (key.role() != null) {
+      credentials = roleProvider(key.role());
+    } else if (key.credentials() != null) {
+      credentials =
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(key.credentials().accessKeyId(), key.credentials().secretAccessKey()));
+    } else {
+      credentials = defaultCredentials;
+    }
     Region region = Region.of(key.region());
     boolean pathStyle = key.endpoint() != null;
     var s3 =
@@ -184,7 +239,34 @@ public final class S3Origin implements AutoCloseable {
       s3.endpointOverride(key.endpoint());
       presigner.endpointOverride(key.endpoint());
     }
-    return new Clients(s3.build(), presigner.build());
+    return new Clients(s3.build(), presigner.build(), credentials);
+  }
+
+  /**
+   * Signs with a customer's role credentials. The async SDK client resolves identities through
+   * {@code resolveIdentity}, which waits on nothing; the synchronous path answers only from
+   * credentials already at hand and never blocks an event loop.
+   */
+  private AwsCredentialsProvider roleProvider(BucketAddress.Role role) {
+    if (roles == null) {
+      throw new IllegalStateException("a bucket uses a role but no role credential source is configured");
+    }
+    return new AwsCredentialsProvider() {
+      @Override
+      public AwsCredentials resolveCredentials() {
+        CompletableFuture<AwsSessionCredentials> f = roles.credentials(role.accountId(), role.roleArn());
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+          return f.join();
+        }
+        throw software.amazon.awssdk.core.exception.SdkClientException.create("role credentials are not available yet");
+      }
+
+      @Override
+      public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(
+          software.amazon.awssdk.identity.spi.ResolveIdentityRequest request) {
+        return roles.credentials(role.accountId(), role.roleArn()).thenApply(c -> c);
+      }
+    };
   }
 
   private static ObjectMeta toMeta(HeadObjectResponse r) {

@@ -24,6 +24,11 @@ class ConfigParserTest {
           - { algorithm: RS256, path: keys/viewer.pem }
       catalog:
         file: catalog.yaml
+      oidc:
+        issuer: https://gateway.example.com/oidc
+        keys:
+          - { path: keys/oidc-new.pem, use: publish }
+          - { path: keys/oidc-current.pem, use: sign }
       managed:
         region: us-east-1
         bucket: platform-managed
@@ -158,6 +163,55 @@ class ConfigParserTest {
     assertThat(found).anyMatch(p -> p.startsWith("auth.originSecret: *** (expected: at least 32 characters)"));
     assertThat(found).anyMatch(p -> p.startsWith("managed.credentials: ***"));
     assertThat(String.join("\n", found)).doesNotContain("short-secret-value").doesNotContain("lonely-secret-value");
+  }
+
+  @Test
+  void parse_roleConnection_usesRoleAndIssuer() throws Exception {
+    GatewayConfig c = parse(VALID, Map.of());
+
+    StorageConnection acme = c.accounts().get("acme-films");
+    assertThat(acme.address().role()).isNotNull();
+    assertThat(acme.address().role().accountId()).isEqualTo("acme-films");
+    assertThat(acme.address().credentials()).isNull();
+    assertThat(c.oidc().issuer()).isEqualTo("https://gateway.example.com/oidc");
+    assertThat(c.oidc().audience()).isEqualTo("sts.amazonaws.com");
+    assertThat(c.oidc().keys()).extracting(GatewayConfig.OidcKey::signs).containsExactly(false, true);
+    assertThat(c.oidc().keys().get(1).path()).isEqualTo(BASE.resolve("keys/oidc-current.pem"));
+    assertThat(c.sts().sessionDuration()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void parse_staticCredentialsWithRoleArn_signWithTheStaticKeys() throws Exception {
+    GatewayConfig c =
+        parse(
+            VALID,
+            Map.of(
+                "GATEWAY_ACCOUNTS_ACME_FILMS_CREDENTIALS_ACCESSKEYID", "AKID",
+                "GATEWAY_ACCOUNTS_ACME_FILMS_CREDENTIALS_SECRETACCESSKEY", "secret"));
+
+    assertThat(c.accounts().get("acme-films").address().role()).isNull();
+    assertThat(c.accounts().get("acme-films").roleArn()).isNotNull();
+  }
+
+  @Test
+  void parse_roleWithoutIssuer_reportsOidcProblems() {
+    String noOidc = VALID.replaceAll("(?s)oidc:.*?use: sign \\}\n", "");
+
+    assertThat(problems(noOidc, Map.of()))
+        .anyMatch(p -> p.startsWith("oidc.issuer: missing"))
+        .anyMatch(p -> p.startsWith("oidc.keys:"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://gateway.example.com/oidc", "https://gateway.example.com/oidc?x=1", "not a url"})
+  void parse_issuerMustBeHttpsOrLoopback(String issuer) {
+    assertThat(problems(VALID, Map.of("GATEWAY_OIDC_ISSUER", issuer))).anyMatch(p -> p.startsWith("oidc.issuer: " + issuer));
+  }
+
+  @Test
+  void parse_twoSigningKeys_isRejected() {
+    assertThat(problems(VALID, Map.of("GATEWAY_OIDC_KEYS_0_USE", "sign")))
+        .anyMatch(p -> p.startsWith("oidc.keys: 2 keys with use: sign (expected: exactly one"));
   }
 
   @Test

@@ -1,0 +1,233 @@
+package io.storageconnect.gateway.access;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.failure.OriginException.Kind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+import software.amazon.awssdk.services.sts.model.StsException;
+
+/**
+ * Temporary credentials for customers' roles, by {@code AssumeRoleWithWebIdentity} with a web
+ * identity token freshly minted for each call. One Caffeine cache entry per (account, role ARN):
+ * concurrent first requests share one STS call; credentials are refreshed in the background once
+ * closer than {@link StsOptions#refreshAhead()} to expiry, and a request never waits for that
+ * while its credentials are valid; while STS is down, valid credentials keep serving.
+ *
+ * <p>Failures are classified ({@link Kind#MISCONFIGURED} when the customer must act) and
+ * remembered for a doubling back-off, so a misconfigured account cannot flood STS; they are
+ * never cached as success. Called on event loops; never blocks.
+ */
+public final class RoleCredentials implements io.storageconnect.gateway.origin.RoleCredentialSource, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RoleCredentials.class);
+  /** STS error codes that mean the role, its trust policy or our issuer set-up must be fixed. */
+  static final Set<String> MISCONFIGURED =
+      Set.of("InvalidIdentityToken", "AccessDenied", "ExpiredTokenException", "IDPRejectedClaim", "ValidationError",
+          "MalformedPolicyDocument", "PackedPolicyTooLarge", "RegionDisabledException");
+  static final Set<String> THROTTLED = Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded");
+
+  private record Key(String accountId, String roleArn) {}
+
+  private record Failure(OriginException error, int attempts, Instant retryAt) {}
+
+  private final OidcIssuer issuer;
+  private final StsOptions options;
+  private final Clock clock;
+  private final StsAsyncClient sts;
+  private final AsyncCache<Key, AwsSessionCredentials> cache;
+  private final ConcurrentMap<Key, Failure> failures = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Key, Boolean> refreshing = new ConcurrentHashMap<>();
+  private final AtomicInteger calls = new AtomicInteger();
+
+  /**
+   * @param http the SDK HTTP client shared with the S3 clients (not closed here)
+   * @param minimumValidity credentials are dropped from the cache this long before they expire
+   *     (no signature may be made with credentials about to expire)
+   */
+  public RoleCredentials(
+      OidcIssuer issuer, StsOptions options, SdkAsyncHttpClient http, Clock clock, Ticker ticker, Duration minimumValidity) {
+    this.issuer = issuer;
+    this.options = options;
+    this.clock = clock;
+    var builder =
+        StsAsyncClient.builder()
+            .httpClient(http)
+            .region(Region.of(options.region()))
+            // AssumeRoleWithWebIdentity is unsigned: the web identity token is the credential.
+            .credentialsProvider(AnonymousCredentialsProvider.create());
+    if (options.endpoint() != null) {
+      builder.endpointOverride(options.endpoint());
+    }
+    this.sts = builder.build();
+    this.cache =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .expireAfter(
+                Expiry.<Key, AwsSessionCredentials>creating(
+                    (key, credentials) -> {
+                      Duration left = Duration.between(clock.instant(), expiration(credentials)).minus(minimumValidity);
+                      return left.isNegative() ? Duration.ZERO : left;
+                    }))
+            .buildAsync();
+  }
+
+  /** STS calls made so far (for tests and metrics). */
+  public int stsCalls() {
+    return calls.get();
+  }
+
+  /** Credentials for this account's role; completes at once when valid ones are cached. */
+  @Override
+  public CompletableFuture<AwsSessionCredentials> credentials(String accountId, String roleArn) {
+    Key key = new Key(accountId, roleArn);
+    CompletableFuture<AwsSessionCredentials> cached = cache.getIfPresent(key);
+    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+      AwsSessionCredentials current = cached.join(); // done: does not wait
+      if (Duration.between(clock.instant(), expiration(current)).compareTo(options.refreshAhead()) < 0) {
+        refreshInBackground(key);
+      }
+      return cached;
+    }
+    if (cached == null) {
+      Failure failure = failures.get(key);
+      if (failure != null && clock.instant().isBefore(failure.retryAt())) {
+        return CompletableFuture.failedFuture(failure.error());
+      }
+    }
+    return cache.get(key, (k, executor) -> assume(k));
+  }
+
+  /** Drops what is known about an account's role (its connection changed). */
+  public void forget(String accountId, String roleArn) {
+    Key key = new Key(accountId, roleArn);
+    cache.synchronous().invalidate(key);
+    failures.remove(key);
+  }
+
+  private void refreshInBackground(Key key) {
+    Failure failure = failures.get(key);
+    if (failure != null && clock.instant().isBefore(failure.retryAt())) {
+      return;
+    }
+    if (refreshing.putIfAbsent(key, Boolean.TRUE) != null) {
+      return;
+    }
+    assume(key)
+        .whenComplete(
+            (fresh, error) -> {
+              refreshing.remove(key);
+              if (fresh != null) {
+                cache.put(key, CompletableFuture.completedFuture(fresh));
+              }
+              // On failure the current credentials stay until they expire; the failure is
+              // remembered with its back-off by assume().
+            });
+  }
+
+  private CompletableFuture<AwsSessionCredentials> assume(Key key) {
+    calls.incrementAndGet();
+    String token = issuer.mint(key.accountId());
+    return sts.assumeRoleWithWebIdentity(
+            r ->
+                r.roleArn(key.roleArn())
+                    .roleSessionName(sessionName(options.instanceName(), key.accountId()))
+                    .webIdentityToken(token)
+                    .durationSeconds((int) options.sessionDuration().toSeconds()))
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                OriginException classified = classify(error);
+                Failure previous = failures.get(key);
+                int attempts = previous == null ? 1 : previous.attempts() + 1;
+                Duration backoff = backoff(attempts);
+                failures.put(key, new Failure(classified, attempts, clock.instant().plus(backoff)));
+                log.warn(
+                    "AssumeRoleWithWebIdentity failed for account {}: {} (attempt {}, next try in {} s)",
+                    key.accountId(), describe(error), attempts, backoff.toSeconds());
+                throw new CompletionException(classified);
+              }
+              failures.remove(key);
+              var c = response.credentials();
+              return AwsSessionCredentials.builder()
+                  .accessKeyId(c.accessKeyId())
+                  .secretAccessKey(c.secretAccessKey())
+                  .sessionToken(c.sessionToken())
+                  .expirationTime(c.expiration())
+                  .build();
+            });
+  }
+
+  Duration backoff(int attempts) {
+    long factor = 1L << Math.min(20, attempts - 1);
+    Duration d = options.initialBackoff().multipliedBy(factor);
+    return d.compareTo(options.maxBackoff()) > 0 ? options.maxBackoff() : d;
+  }
+
+  static OriginException classify(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof StsException sts) {
+      String code = sts.awsErrorDetails() == null ? null : sts.awsErrorDetails().errorCode();
+      if (code != null && MISCONFIGURED.contains(code)) {
+        return new OriginException(Kind.MISCONFIGURED, e);
+      }
+      if ((code != null && THROTTLED.contains(code)) || sts.statusCode() == 429) {
+        return new OriginException(Kind.THROTTLED, e);
+      }
+      return new OriginException(Kind.UNAVAILABLE, e);
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.util.concurrent.TimeoutException
+          || c instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+          || c instanceof io.netty.handler.timeout.ReadTimeoutException) {
+        return new OriginException(Kind.TIMEOUT, e);
+      }
+    }
+    return new OriginException(Kind.UNAVAILABLE, e);
+  }
+
+  /** Log-safe: the STS error code and request id, never the token or credentials. */
+  private static String describe(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof StsException sts) {
+      return "StsException[status=" + sts.statusCode() + ", code="
+          + (sts.awsErrorDetails() == null ? null : sts.awsErrorDetails().errorCode()) + ", requestId=" + sts.requestId() + "]";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  /**
+   * The role session name customers see in CloudTrail: which gateway instance assumed the role
+   * for which platform account. AWS allows 2-64 of {@code [\w+=,.@-]}.
+   */
+  static String sessionName(String instance, String accountId) {
+    String raw = "scgw." + instance + "." + accountId;
+    String clean = raw.replaceAll("[^\\w+=,.@-]", "-");
+    return clean.length() > 64 ? clean.substring(0, 64) : clean;
+  }
+
+  private static Instant expiration(AwsSessionCredentials credentials) {
+    return credentials.expirationTime().orElse(Instant.MAX);
+  }
+
+  @Override
+  public void close() {
+    sts.close();
+  }
+}

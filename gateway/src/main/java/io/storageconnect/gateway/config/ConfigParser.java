@@ -192,6 +192,9 @@ public final class ConfigParser {
     String issuer = r.string(tree, "oidc.issuer", required);
     Object keyList = ConfigReader.at(tree, "oidc.keys");
     if (issuer == null && !(keyList instanceof List<?> l && !l.isEmpty())) {
+      if (required) {
+        r.problem("oidc.keys", keyList, "a list of {path, use: sign|publish} PKCS#8 RSA private keys (an account uses roleArn)");
+      }
       return null;
     }
     if (issuer != null) {

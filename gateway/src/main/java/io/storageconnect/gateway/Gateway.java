@@ -10,7 +10,12 @@ import io.storageconnect.gateway.config.GatewayConfig;
 import io.storageconnect.gateway.access.OidcIssuer;
 import io.storageconnect.gateway.access.RoleCredentials;
 import io.storageconnect.gateway.access.SigningKey;
+import io.storageconnect.gateway.catalog.StorageConnection;
+import io.storageconnect.gateway.catalog.StorageConnections;
+import io.storageconnect.gateway.http.AdminRoutes;
 import io.storageconnect.gateway.http.AssetRoutes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.storageconnect.gateway.http.OidcRoutes;
 import io.storageconnect.gateway.http.Routes;
 import java.time.Clock;
@@ -78,16 +83,38 @@ public final class Gateway {
                 }));
       }
     }
+    // Admin changes from an earlier run override the configuration's connections.
+    Future<Map<String, StorageConnection>> saved = Future.succeededFuture(Map.of());
+    GatewayConfig.Admin admin = config.admin();
+    if (admin != null && admin.connectionsFile() != null) {
+      saved =
+          vertx.fileSystem()
+              .exists(admin.connectionsFile().toString())
+              .compose(exists -> exists
+                  ? read(vertx, admin.connectionsFile(), "admin.connectionsFile", problems)
+                      .map(text -> {
+                        synchronized (problems) {
+                          return StorageConnections.parseFile(text, problems);
+                        }
+                      })
+                  : Future.succeededFuture(Map.of()));
+    }
+    Future<Map<String, StorageConnection>> savedConnections = saved;
     List<Future<?>> all = new ArrayList<>(keys);
     all.add(catalogText);
     all.addAll(oidcKeys);
+    all.add(savedConnections);
     return Future.join(all)
         .transform(
             done -> {
               FileCatalog catalog = null;
+              Map<String, StorageConnection> connections = new LinkedHashMap<>(config.accounts());
+              if (savedConnections.succeeded()) {
+                connections.putAll(savedConnections.result());
+              }
               if (catalogText.succeeded()) {
                 try {
-                  catalog = FileCatalog.parse(catalogText.result(), config.accounts().keySet());
+                  catalog = FileCatalog.parse(catalogText.result(), connections.keySet());
                 } catch (FileCatalog.InvalidCatalogException e) {
                   problems.addAll(e.problems());
                 }
@@ -96,7 +123,12 @@ public final class Gateway {
                 return Future.failedFuture(new IllegalArgumentException("\n  " + String.join("\n  ", problems)));
               }
               return deploy(
-                  vertx, config, keys.stream().map(Future::result).toList(), oidcKeys.stream().map(Future::result).toList(), catalog);
+                  vertx,
+                  config,
+                  keys.stream().map(Future::result).toList(),
+                  oidcKeys.stream().map(Future::result).toList(),
+                  connections,
+                  catalog);
             });
   }
 
@@ -116,6 +148,7 @@ public final class Gateway {
       GatewayConfig config,
       List<AuthOptions.VerificationKey> keys,
       List<SigningKey> oidcKeys,
+      Map<String, StorageConnection> initialConnections,
       FileCatalog files) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
@@ -142,16 +175,31 @@ public final class Gateway {
               issuer, config.sts(), http, Clock.systemUTC(), Ticker.systemTicker(), config.origin().credentialMargin());
     }
     var origin = new S3Origin(vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker());
-    var resolver = new AssetResolver(catalog, config.accounts(), config.managed());
+    RoleCredentials roleCache = roles;
+    var connections =
+        new StorageConnections(
+            vertx,
+            initialConnections,
+            config.admin() == null ? null : config.admin().connectionsFile(),
+            replaced -> {
+              // A changed connection must not keep using the old role's credentials.
+              if (roleCache != null && replaced.address().role() != null) {
+                roleCache.forget(replaced.accountId(), replaced.address().role().roleArn());
+              }
+            });
+    var resolver = new AssetResolver(catalog, connections, config.managed());
     var routes =
         new Routes(
             new AssetRoutes(authenticator, resolver, origin, config.delivery(), config.origin().readTimeout()),
-            issuer == null ? null : new OidcRoutes(issuer));
+            issuer == null ? null : new OidcRoutes(issuer),
+            config.admin() == null
+                ? null
+                : new AdminRoutes(config.admin().token(), connections, origin, issuer, roles, config.admin().migrationPrincipalArn()));
     RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
     buckets.add(config.managed().address());
-    config.accounts().values().forEach(c -> buckets.add(c.address()));
+    initialConnections.values().forEach(c -> buckets.add(c.address()));
     // SDK clients are built on a worker thread: their first construction blocks for a while.
     return vertx.executeBlocking(() -> {
           origin.prepare(buckets);
@@ -169,7 +217,7 @@ public final class Gateway {
               int port = first.get().actualPort();
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
-                  config.server().host(), port, config.server().instances(), files.size(), config.accounts().size());
+                  config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
               return new Gateway(vertx, origin, closeRoles, id, port);
             })
         .onFailure(

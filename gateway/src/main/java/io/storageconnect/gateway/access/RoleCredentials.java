@@ -114,6 +114,19 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
     return cache.get(key, (k, executor) -> assume(k));
   }
 
+  /**
+   * Asks STS now, bypassing the cache and the back-off (the admin preflight); fresh credentials
+   * replace cached ones.
+   */
+  public CompletableFuture<AwsSessionCredentials> assumeNow(String accountId, String roleArn) {
+    Key key = new Key(accountId, roleArn);
+    failures.remove(key);
+    return assume(key).thenApply(fresh -> {
+      cache.put(key, CompletableFuture.completedFuture(fresh));
+      return fresh;
+    });
+  }
+
   /** Drops what is known about an account's role (its connection changed). */
   public void forget(String accountId, String roleArn) {
     Key key = new Key(accountId, roleArn);

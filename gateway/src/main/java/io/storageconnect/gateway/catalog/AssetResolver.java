@@ -2,7 +2,6 @@ package io.storageconnect.gateway.catalog;
 
 import io.storageconnect.gateway.failure.GatewayException;
 import io.vertx.core.Future;
-import java.util.Map;
 
 /**
  * Asset id to where its bytes are: catalog lookup, then the owning account's storage connection.
@@ -10,12 +9,12 @@ import java.util.Map;
  */
 public final class AssetResolver {
   private final AssetCatalog catalog;
-  private final Map<String, StorageConnection> connections;
+  private final StorageConnections connections;
   private final ManagedStorage managed;
 
-  public AssetResolver(AssetCatalog catalog, Map<String, StorageConnection> connections, ManagedStorage managed) {
+  public AssetResolver(AssetCatalog catalog, StorageConnections connections, ManagedStorage managed) {
     this.catalog = catalog;
-    this.connections = Map.copyOf(connections);
+    this.connections = connections;
     this.managed = managed;
   }
 
@@ -26,7 +25,7 @@ public final class AssetResolver {
         .map(
             found -> {
               Asset asset = found.orElseThrow(() -> GatewayException.notFound("asset_not_found", "No asset with this id."));
-              StorageConnection connection = connections.get(asset.accountId());
+              StorageConnection connection = connections.get(asset.accountId()).orElse(null);
               if (connection == null) {
                 // A catalog entry whose account has no storage connection: an operator problem,
                 // not the viewer's.

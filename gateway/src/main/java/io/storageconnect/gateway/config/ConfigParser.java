@@ -182,10 +182,22 @@ public final class ConfigParser {
             r.duration(tree, "sts.initialBackoff", Duration.ofMillis(10), Duration.ofMinutes(10)),
             r.duration(tree, "sts.maxBackoff", Duration.ofMillis(10), Duration.ofHours(1)));
 
+    String adminToken = r.string(tree, "admin.token", false);
+    GatewayConfig.Admin admin = null;
+    if (adminToken != null) {
+      if (adminToken.length() < 32) {
+        r.problem("admin.token", "***", "at least 32 characters");
+      }
+      String connectionsFile = r.string(tree, "admin.connectionsFile", false);
+      String migration =
+          r.matching(tree, "admin.migrationPrincipalArn", false, ROLE_ARN, "an IAM role ARN arn:aws:iam::<12 digits>:role/<name>");
+      admin = new GatewayConfig.Admin(adminToken, connectionsFile == null ? null : baseDir.resolve(connectionsFile).normalize(), migration);
+    }
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
-    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts, oidc, sts);
+    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -272,6 +284,7 @@ public final class ConfigParser {
             "metadataTtl", origin.metadataTtl().toMillis() + "ms",
             "metadataCacheSize", origin.metadataCacheSize(),
             "credentialMargin", origin.credentialMargin().toSeconds() + "s"));
+    d.put("admin", map("token", null, "connectionsFile", null, "migrationPrincipalArn", null));
     d.put("oidc", map("issuer", null, "audience", "sts.amazonaws.com", "tokenLifetime", "5m", "keys", null));
     var sts = io.storageconnect.gateway.access.StsOptions.defaults(defaultInstanceName());
     d.put(

@@ -22,7 +22,8 @@ public record GatewayConfig(
     ManagedStorage managed,
     Map<String, StorageConnection> accounts,
     Oidc oidc,
-    io.storageconnect.gateway.access.StsOptions sts) {
+    io.storageconnect.gateway.access.StsOptions sts,
+    Admin admin) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
@@ -54,6 +55,20 @@ public record GatewayConfig(
    * role. {@code null} when no account does.
    */
   public record Oidc(String issuer, String audience, Duration tokenLifetime, List<OidcKey> keys) {}
+
+  /**
+   * The storage-connection admin API; {@code null} when no admin token is configured (the API is
+   * then not served).
+   *
+   * @param connectionsFile where admin changes persist (atomically), or {@code null} for memory only
+   * @param migrationPrincipalArn the platform's migration role for the bucket policy, or {@code null}
+   */
+  public record Admin(String token, Path connectionsFile, String migrationPrincipalArn) {
+    @Override
+    public String toString() {
+      return "Admin[token=***, connectionsFile=" + connectionsFile + ", migrationPrincipalArn=" + migrationPrincipalArn + "]";
+    }
+  }
 
   /** A PKCS#8 RSA private key file of the issuer; {@code signs} for the one signing key. */
   public record OidcKey(Path path, boolean signs) {}

@@ -42,4 +42,26 @@ public final class OriginException extends GatewayException {
   public Kind kind() {
     return kind;
   }
+
+  /** The AWS error code behind this failure, if the origin sent one (for fix hints, never shown raw). */
+  public java.util.Optional<String> awsErrorCode() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws && aws.awsErrorDetails() != null) {
+        return java.util.Optional.ofNullable(aws.awsErrorDetails().errorCode());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The region S3 says the bucket is in ({@code x-amz-bucket-region} on a 301), if it said so. */
+  public java.util.Optional<String> bucketRegion() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
+          && aws.awsErrorDetails() != null
+          && aws.awsErrorDetails().sdkHttpResponse() != null) {
+        return aws.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }

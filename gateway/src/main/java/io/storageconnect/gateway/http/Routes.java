@@ -12,11 +12,16 @@ import io.vertx.ext.web.RoutingContext;
 public final class Routes {
   private final AssetRoutes assets;
   private final OidcRoutes oidc;
+  private final AdminRoutes admin;
 
-  /** @param oidc {@code null} when no storage connection uses a role */
-  public Routes(AssetRoutes assets, OidcRoutes oidc) {
+  /**
+   * @param oidc {@code null} when no storage connection uses a role
+   * @param admin {@code null} when no admin token is configured
+   */
+  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin) {
     this.assets = assets;
     this.oidc = oidc;
+    this.admin = admin;
   }
 
   public Router router(Vertx vertx) {
@@ -28,6 +33,9 @@ public final class Routes {
       oidc.mount(router);
     }
     assets.mount(router);
+    if (admin != null) {
+      admin.mount(router);
+    }
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
     // Unmatched paths and methods reach the failure handler too, for one error format.

@@ -107,6 +107,47 @@ public final class S3Origin implements AutoCloseable {
     return Future.fromCompletionStage(meta, context).recover(OriginErrors::fail);
   }
 
+  /** Writes a small object (the preflight probe). */
+  public Future<Void> putSmall(BucketAddress bucket, String key, byte[] content, String contentType) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+            clients(bucket)
+                .s3()
+                .putObject(
+                    b -> b.bucket(bucket.bucket()).key(key).contentType(contentType),
+                    software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(content)),
+            context)
+        .recover(OriginErrors::fail)
+        .mapEmpty();
+  }
+
+  /** HEAD without the cache (the preflight must see the origin, not a cached answer). */
+  public Future<ObjectMeta> headUncached(BucketAddress bucket, String key) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+            clients(bucket).s3().headObject(b -> b.bucket(bucket.bucket()).key(key)).thenApply(S3Origin::toMeta), context)
+        .recover(OriginErrors::fail);
+  }
+
+  /** Reads a small object whole (the preflight probe). */
+  public Future<byte[]> readSmall(BucketAddress bucket, String key) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+            clients(bucket)
+                .s3()
+                .getObject(b -> b.bucket(bucket.bucket()).key(key), AsyncResponseTransformer.toBytes())
+                .thenApply(r -> r.asByteArray()),
+            context)
+        .recover(OriginErrors::fail);
+  }
+
+  public Future<Void> delete(BucketAddress bucket, String key) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(clients(bucket).s3().deleteObject(b -> b.bucket(bucket.bucket()).key(key)), context)
+        .recover(OriginErrors::fail)
+        .mapEmpty();
+  }
+
   /** Forgets the cached metadata of one object (it changed, or its state is now known to differ). */
   public void invalidate(BucketAddress bucket, String key) {
     metadata.synchronous().invalidate(new MetaKey(bucket, key));

@@ -4,6 +4,7 @@
 # bounded in time, stops by itself. Usage: loadtest/stream-bench.sh   (env: SIZE_MB, RUNS,
 # SLOW_CLIENTS, SLOW_RATE, SLOW_SECONDS)
 set -euo pipefail
+slow=()
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-1024}
 RUNS=${RUNS:-3}
@@ -15,8 +16,10 @@ GW_PORT=18081
 WORK=$(mktemp -d)
 cleanup() {
   [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null || true
-  pkill -f 'io.storageconnect.gateway.demo.DemoMain' 2>/dev/null || true
-  pkill -f "curl.*:$GW_PORT/" 2>/dev/null || true
+  # The demo runs as Maven's child: end the java process started from this script's demo log.
+  [ -n "${DEMO_JAVA:-}" ] && kill "$DEMO_JAVA" 2>/dev/null || true
+  [ -n "${DEMO_PID:-}" ] && kill "$DEMO_PID" 2>/dev/null || true
+  for p in "${slow[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -26,9 +29,11 @@ mvn -B -q -pl gateway test-compile
 
 echo "starting S3Proxy with a ${SIZE_MB} MiB object (the demo set-up)..."
 (cd gateway && DEMO_LARGE_OBJECT_MB=$SIZE_MB GATEWAY_SERVER_PORT=$DEMO_PORT timeout 1200 mvn -B -q exec:exec > "$WORK/demo.log" 2>&1) &
+DEMO_PID=$!
 for _ in $(seq 1 240); do grep -aq "demo is running" "$WORK/demo.log" && break; sleep 0.5; done
 grep -aq "demo is running" "$WORK/demo.log" || { echo "demo did not start"; cat "$WORK/demo.log"; exit 1; }
 TOKEN=$(grep -a "export TOKEN" "$WORK/demo.log" | sed "s/.*TOKEN='//; s/'.*//")
+DEMO_JAVA=$(pgrep -f -n "DemoMain" || true)
 
 echo "starting the production jar as its own process (its RSS is what we measure)..."
 GATEWAY_SERVER_PORT=$GW_PORT timeout 1200 java -Xms256m -Xmx512m -jar gateway/target/gateway-0.1.0-SNAPSHOT.jar \

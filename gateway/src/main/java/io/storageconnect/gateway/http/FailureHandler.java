@@ -30,8 +30,10 @@ final class FailureHandler implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response();
     String requestId = RequestIds.of(ctx);
     if (response.headWritten() || response.closed()) {
-      if (!(failure instanceof BodyStreamer.ClientGoneException)) {
-        log.warn("request {} aborted mid-body: {}", requestId, describe(failure));
+      if (failure instanceof BodyStreamer.ClientGoneException) {
+        log.debug("request {}: client went away", requestId);
+      } else {
+        log.warn("request {} {} {} aborted mid-body: {}", requestId, ctx.request().method(), route(ctx), describe(failure));
       }
       ctx.request().connection().close();
       return;
@@ -81,8 +83,10 @@ final class FailureHandler implements Handler<RoutingContext> {
     return new GatewayException(500, "internal_error", "The gateway failed to answer this request.");
   }
 
+  /** The path without its query: a query may carry a viewer token. */
   private static String route(RoutingContext ctx) {
-    return ctx.currentRoute() != null && ctx.currentRoute().getPath() != null ? ctx.currentRoute().getPath() : "-";
+    String path = ctx.normalizedPath();
+    return path == null ? "-" : path;
   }
 
   /**

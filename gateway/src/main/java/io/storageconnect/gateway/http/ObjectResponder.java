@@ -189,7 +189,7 @@ final class ObjectResponder {
               }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
-              return pipe(ctx, body).compose(v -> response.end());
+              return pipe(ctx, body).compose(v -> end(response, null));
             });
   }
 
@@ -224,7 +224,16 @@ final class ObjectResponder {
                             return pipe(ctx, body);
                           }));
     }
-    return chain.compose(v -> response.end(ascii(framing.trailer())));
+    return chain.compose(v -> end(response, ascii(framing.trailer())));
+  }
+
+  /**
+   * Ends a response whose body was sent whole. A client that closes right after the last byte
+   * makes the end fail; that is a client going away, not a failure worth a warning.
+   */
+  private static Future<Void> end(HttpServerResponse response, Buffer last) {
+    Future<Void> ended = last == null ? response.end() : response.end(last);
+    return ended.recover(e -> Future.failedFuture(new BodyStreamer.ClientGoneException()));
   }
 
   /** Streams one upstream body; upstream failures become origin failures for the failure handler. */

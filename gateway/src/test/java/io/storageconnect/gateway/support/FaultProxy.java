@@ -2,6 +2,7 @@ package io.storageconnect.gateway.support;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -330,10 +331,12 @@ public final class FaultProxy implements AutoCloseable {
   private final class Exchange {
     private final HttpServerRequest req;
     private final HttpServerResponse resp;
+    private final Context context;
     private boolean finished;      // counted out of inFlight
     private boolean clientGone;    // the client's connection closed or its write failed
     private boolean bodyDone;      // the response body is complete, cut or abandoned
     private HttpClientRequest upstream;
+    private HttpClientResponse upstreamResponse;
     private boolean upstreamDone;  // the target's answer is complete, or was reset by us
     private long timerId = -1;
     // slowBody state
@@ -343,6 +346,7 @@ public final class FaultProxy implements AutoCloseable {
     Exchange(HttpServerRequest req) {
       this.req = req;
       this.resp = req.response();
+      this.context = vertx.getOrCreateContext();
       resp.endHandler(v -> finish());
       resp.closeHandler(v -> clientGone());
       resp.exceptionHandler(err -> clientGone());
@@ -446,6 +450,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void respond(HttpClientResponse cresp, Fault fault) {
+      upstreamResponse = cresp;
       if (clientGone) {
         abandonUpstream();
         return;
@@ -615,12 +620,35 @@ public final class FaultProxy implements AutoCloseable {
       closeConnection(req, false);
     }
 
-    /** Drops the target's exchange; on HTTP/1.x a reset closes that connection. */
+    /**
+     * Drops the target's exchange; on HTTP/1.x a reset closes that connection.
+     *
+     * <p>A response paused for backpressure is first resumed, its rest discarded, and reset on
+     * a later task of the event loop. In Vert.x 5.0.7, once a paused response's queue is full
+     * the connection itself pauses ({@code VertxConnection#doPause}) and keeps the decoder's
+     * messages, pooled Netty buffers not yet copied, in its pending queue; only a resume hands
+     * them on, and releases them. Closing the connection (which a reset does) drops them
+     * unreleased ({@code VertxConnection#handleClosed} does not empty that queue), and a reset
+     * alone never resumes. The resume's drain and the reset run on the exchange's event loop,
+     * which is also the upstream connection's, in that order, so nothing is left pending when
+     * the connection closes. (A target that closes its connection while the response is paused
+     * still triggers that Vert.x behaviour; no fault of this proxy does that.)
+     */
     private void abandonUpstream() {
-      if (upstream != null && !upstreamDone) {
-        upstreamDone = true;
-        upstream.reset();
+      if (upstream == null || upstreamDone) {
+        return;
       }
+      upstreamDone = true;
+      HttpClientRequest creq = upstream;
+      HttpClientResponse cresp = upstreamResponse;
+      if (cresp == null) {
+        creq.reset(); // no answer yet, so nothing of it is queued
+        return;
+      }
+      cresp.handler(ignored -> { });
+      cresp.endHandler(ignored -> { });
+      cresp.resume();
+      context.runOnContext(v -> creq.reset());
     }
 
     private void clientGone() {

@@ -2,6 +2,8 @@ package io.storageconnect.gateway.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.storageconnect.gateway.support.FaultProxy.Fault;
 import io.storageconnect.gateway.support.FaultProxy.Request;
 import io.vertx.core.Context;
@@ -22,7 +24,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +69,8 @@ class FaultProxyTest {
   /** Raw on purpose: space, plus, percent, UTF-8, an empty segment and a trailing slash. */
   private static final String AWKWARD_PATH = "/bucket/a%20b+c%25/%E6%9D%B1//x/";
   private static final Buffer MIB = pattern(1024 * 1024);
+  /** Far more than the socket buffers on both sides of the proxy hold: a stalled client pauses it. */
+  private static final Buffer BIG = repeat(MIB, 32);
   private static final int CLIENT_IDLE_TIMEOUT_MS = 500;
 
   private Vertx vertx;
@@ -103,8 +112,9 @@ class FaultProxyTest {
   }
 
   /**
-   * Echoes a request body, or answers {@link #MIB} when there is none; a path ending in
-   * {@code /chunked} is answered chunked, a HEAD with the length of {@link #MIB} only.
+   * Echoes a request body, or answers {@link #MIB} ({@link #BIG} for a path ending in {@code
+   * /big}) when there is none; a path ending in {@code /chunked} is answered chunked, a HEAD
+   * with the length of {@link #MIB} only.
    */
   private void upstream(HttpServerRequest req) {
     req.body().onSuccess(body -> {
@@ -115,7 +125,7 @@ class FaultProxyTest {
           .putHeader("x-amz-storage-class", "STANDARD")
           .putHeader("x-upstream", "yes");
       resp.headers().add("x-multi", "a").add("x-multi", "b");
-      Buffer answer = body.length() > 0 ? body : MIB;
+      Buffer answer = body.length() > 0 ? body : req.path().endsWith("/big") ? BIG : MIB;
       if (req.method() == HttpMethod.HEAD) {
         resp.putHeader("content-length", String.valueOf(MIB.length())).end();
       } else if (req.path().endsWith("/chunked")) {
@@ -471,6 +481,118 @@ class FaultProxyTest {
     await(eventually(() -> proxy.inFlight() == 0));
   }
 
+  // --- Netty buffers -----------------------------------------------------------------
+
+  /**
+   * Every way an exchange is abandoned while the proxy's upstream response is paused for
+   * backpressure (the client stopped reading): a client that goes away (FIN or RST), a
+   * truncating or resetting fault cutting the body, a slow body whose client goes away. The
+   * bytes the proxy has read from the target but not yet relayed are pooled Netty buffers;
+   * each must be released, which the paranoid leak detector (set by Surefire) checks once the
+   * garbage is collected.
+   */
+  @Test
+  void abandonedWhileUpstreamPaused_everyNettyBufferIsReleased() throws Exception {
+    List<String> before = leakReports();
+
+    abortWhileStalled(false);
+    abortWhileStalled(true);
+    proxy.when(r -> true, Fault.truncateAfter(BIG.length() - MIB.length()));
+    readOnAfterStall();
+    proxy.clearRules();
+    proxy.when(r -> true, Fault.resetAfter(BIG.length() - MIB.length()));
+    readOnAfterStall();
+    proxy.clearRules();
+    proxy.when(r -> true, Fault.slowBody(64 * 1024, Duration.ofMillis(1)));
+    abortWhileStalled(true);
+
+    List<String> after = leakReports();
+    assertThat(after.subList(before.size(), after.size()))
+        .as("Netty leak reports since the test started").isEmpty();
+  }
+
+  /** GETs the big body, stops reading until the proxy stalls, then goes away. */
+  private void abortWhileStalled(boolean rst) throws Exception {
+    try (Socket socket = rawGet("/bucket/big")) {
+      awaitStall(socket);
+      if (rst) {
+        socket.setSoLinger(true, 0);
+      }
+    }
+    awaitIdle();
+  }
+
+  /**
+   * GETs the big body, stops reading until the proxy stalls, then reads on until the fault
+   * cuts the body (the end of the stream, or a connection reset).
+   */
+  private void readOnAfterStall() throws Exception {
+    try (Socket socket = rawGet("/bucket/big")) {
+      awaitStall(socket);
+      try {
+        socket.getInputStream().readAllBytes();
+      } catch (SocketException expected) {
+        // reset by the fault
+      }
+    }
+    awaitIdle();
+  }
+
+  private void awaitIdle() throws Exception {
+    await(eventually(() -> proxy.inFlight() == 0 && proxy.openUpstreamConnections() == 0));
+  }
+
+  /** A raw socket client, so that the test decides exactly when it reads and how it leaves. */
+  private Socket rawGet(String path) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(16 * 1024);
+    // A bug must fail the test (SocketTimeoutException), not hang it.
+    socket.setSoTimeout(15_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
+    OutputStream out = socket.getOutputStream();
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: bucket.s3.test\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return socket;
+  }
+
+  /**
+   * Reads the start of the answer, then nothing, until the proxy has relayed nothing more for
+   * 20 polls: its upstream response is then paused with the target's bytes queued behind it.
+   */
+  private void awaitStall(Socket socket) throws Exception {
+    long start = proxy.responseBodyBytes();
+    assertThat(socket.getInputStream().readNBytes(1024)).hasSize(1024);
+    long[] last = {-1};
+    int[] stable = {0};
+    await(eventually(() -> {
+      long now = proxy.responseBodyBytes();
+      stable[0] = now == last[0] ? stable[0] + 1 : 0;
+      last[0] = now;
+      return stable[0] >= 20;
+    }));
+    // Precondition, not a result: the stall came well before the end of the body (and the cut).
+    assertThat(last[0] - start).isLessThan(BIG.length() - MIB.length());
+  }
+
+  /**
+   * Collects garbage and then allocates tracked buffers, on which the leak detector reports
+   * what it found collected but unreleased (as {@link RuntimeChecks} does); returns every leak
+   * report logged so far. Reads {@link LogCapture#lines()}, which drains nothing, so that
+   * {@link RuntimeChecks} still sees every alarm.
+   */
+  private static List<String> leakReports() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      System.runFinalization();
+      for (int j = 0; j < 64; j++) {
+        PooledByteBufAllocator.DEFAULT.directBuffer(64).release();
+        UnpooledByteBufAllocator.DEFAULT.directBuffer(64).release();
+      }
+    }
+    return LogCapture.lines().stream().filter(line -> line.contains("LEAK:")).toList();
+  }
+
   // --- what the AWS SDK's HTTP client makes of it ---------------------------------------
 
   @Test
@@ -690,6 +812,14 @@ class FaultProxyTest {
       }
       throw new AssertionError(e.getCause());
     }
+  }
+
+  private static Buffer repeat(Buffer part, int times) {
+    Buffer whole = Buffer.buffer(part.length() * times);
+    for (int i = 0; i < times; i++) {
+      whole.appendBuffer(part);
+    }
+    return whole;
   }
 
   private static Buffer pattern(int length) {

@@ -30,15 +30,18 @@ public final class GatewayFixture implements AutoCloseable {
   public final Tokens tokens;
   public final Gateway gateway;
   public final HttpClient http;
-  private final Path dir;
+  /** The loopback STS, in role mode; else {@code null}. */
+  public final StsServer sts;
+  public final Path dir;
 
-  private GatewayFixture(Vertx vertx, S3Server s3, FaultProxy proxy, Tokens tokens, Gateway gateway, Path dir) {
+  private GatewayFixture(Vertx vertx, S3Server s3, FaultProxy proxy, Tokens tokens, Gateway gateway, Path dir, StsServer sts) {
     this.vertx = vertx;
     this.s3 = s3;
     this.customerProxy = proxy;
     this.tokens = tokens;
     this.gateway = gateway;
     this.dir = dir;
+    this.sts = sts;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
@@ -54,6 +57,23 @@ public final class GatewayFixture implements AutoCloseable {
    * @param faultProxy put a {@link FaultProxy} between the gateway and the customer bucket
    */
   public static GatewayFixture start(Map<String, String> env, boolean faultProxy) throws Exception {
+    return start(env, faultProxy, false);
+  }
+
+  /** The acme account's role, trusted for sub=acme by the loopback STS. */
+  public static final String ACME_ROLE = "arn:aws:iam::123456789012:role/storage-connect/acme-media-access";
+  public static final String ADMIN_TOKEN = "admin-token-0123456789abcdef0123456789";
+
+  /**
+   * Role mode: acme reaches its bucket through {@link #ACME_ROLE}, assumed at a loopback
+   * {@link StsServer} with web identity tokens of the gateway's own OIDC issuer (served by the
+   * gateway under test); account "mallory" is (mis)configured with acme's role. The admin API is on.
+   */
+  public static GatewayFixture startWithRoles(Map<String, String> env) throws Exception {
+    return start(env, false, true);
+  }
+
+  private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(1000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
     S3Server s3 = S3Server.start();
     TestData.seed(s3);
@@ -62,12 +82,64 @@ public final class GatewayFixture implements AutoCloseable {
     Tokens tokens = new Tokens(vertx);
     Path dir = Files.createTempDirectory("gateway-test-");
     Files.writeString(dir.resolve("viewer-key.pem"), tokens.publicKeyPem());
-    Files.writeString(dir.resolve("catalog.yaml"), TestData.catalogYaml());
-    Files.writeString(dir.resolve("gateway.yaml"), configYaml(s3.endpoint(), customerEndpoint));
+    String catalog = TestData.catalogYaml();
+    String yaml = configYaml(s3.endpoint(), customerEndpoint);
+    StsServer sts = null;
+    if (roles) {
+      int port;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      String issuer = "http://127.0.0.1:" + port + "/oidc";
+      sts = await(StsServer.start(vertx, S3Server.ACCESS_KEY, S3Server.SECRET_KEY));
+      sts.trust(ACME_ROLE, issuer, "sts.amazonaws.com", TestData.ACCOUNT);
+      Files.writeString(dir.resolve("oidc-signing.pem"), rsaPkcs8Pem());
+      Files.writeString(dir.resolve("oidc-next.pem"), rsaPkcs8Pem());
+      String staticAcme =
+          "    prefix: /" + TestData.PREFIX + "\n    endpoint: " + customerEndpoint + "\n    credentials: { accessKeyId: "
+              + S3Server.ACCESS_KEY + ", secretAccessKey: " + S3Server.SECRET_KEY + " }\n";
+      if (!yaml.contains(staticAcme)) {
+        throw new IllegalStateException("role mode: acme's static credentials not found in:\n" + yaml);
+      }
+      yaml = yaml.replace("port: 0", "port: " + port)
+          .replace(staticAcme, "    prefix: /" + TestData.PREFIX + "\n    endpoint: " + customerEndpoint + "\n    roleArn: " + ACME_ROLE + "\n")
+          + String.join("\n",
+              "  mallory:",
+              "    region: us-east-1",
+              "    bucket: " + TestData.CUSTOMER_BUCKET,
+              "    endpoint: " + customerEndpoint,
+              "    roleArn: " + ACME_ROLE,
+              "oidc:",
+              "  issuer: " + issuer,
+              "  keys:",
+              "    - { path: oidc-next.pem, use: publish }",
+              "    - { path: oidc-signing.pem, use: sign }",
+              "sts:",
+              "  endpoint: " + sts.endpoint(),
+              "  instanceName: test-gw",
+              "  initialBackoff: 50ms",
+              "  maxBackoff: 200ms",
+              "admin:",
+              "  token: " + ADMIN_TOKEN,
+              "  connectionsFile: connections.json",
+              "  migrationPrincipalArn: arn:aws:iam::999999999999:role/platform-migration",
+              "");
+      catalog += "  - id: mallory-clip\n    account: mallory\n    key: \"" + TestData.PREFIX + "originals/clip.mp4\"\n";
+    }
+    Files.writeString(dir.resolve("catalog.yaml"), catalog);
+    Files.writeString(dir.resolve("gateway.yaml"), yaml);
     Map<String, String> allEnv = new HashMap<>(env);
     GatewayConfig config = ConfigParser.parse(Files.readString(dir.resolve("gateway.yaml")), allEnv, dir);
     Gateway gateway = await(Gateway.start(vertx, config));
-    return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir);
+    return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts);
+  }
+
+  static String rsaPkcs8Pem() throws Exception {
+    var generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    byte[] der = generator.generateKeyPair().getPrivate().getEncoded();
+    return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END PRIVATE KEY-----\n";
   }
 
   static String configYaml(URI managedEndpoint, URI customerEndpoint) {
@@ -162,6 +234,9 @@ public final class GatewayFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     await(gateway.stop());
+    if (sts != null) {
+      sts.close();
+    }
     if (customerProxy != null) {
       customerProxy.close();
     }

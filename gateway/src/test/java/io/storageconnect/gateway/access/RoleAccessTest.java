@@ -1,0 +1,200 @@
+package io.storageconnect.gateway.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storageconnect.gateway.support.GatewayFixture;
+import io.storageconnect.gateway.support.StsServer;
+import io.storageconnect.gateway.support.TestData;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Customer buckets reached the Storage Connect way, end to end: the gateway's OIDC issuer, a
+ * loopback STS enforcing AWS's rules (it fetches the gateway's discovery document and JWKS over
+ * HTTP), temporary credentials used against S3Proxy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RoleAccessTest {
+  static GatewayFixture gw;
+  static StsServer sts;
+  static String token;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayFixture.startWithRoles(Map.of());
+    sts = gw.sts;
+    token = gw.tokens.all(TestData.ACCOUNT, "clip", "large");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  @AfterEach
+  void healSts() {
+    sts.failWith(null);
+    sts.credentialLifetime(null);
+  }
+
+  static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void hundredConcurrentFirstRequests_makeExactlyOneStsCall() throws Exception {
+    List<CompletableFuture<HttpResponse<byte[]>>> requests = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      requests.add(gw.http.sendAsync(gw.request("/v1/assets/clip/play", token).GET().build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    for (var r : requests) {
+      HttpResponse<byte[]> response = r.get(60, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(TestData.CLIP);
+    }
+
+    assertThat(sts.issued()).isEqualTo(1);
+    assertThat(sts.sessionNames()).singleElement().asString().isEqualTo("scgw.test-gw.acme");
+    JsonObject claims = sts.tokenClaims().get(0);
+    assertThat(claims.getString("sub")).isEqualTo("acme");
+    assertThat(claims.getString("aud")).isEqualTo("sts.amazonaws.com");
+    assertThat(claims.getString("iss")).isEqualTo("http://127.0.0.1:" + gw.gateway.port() + "/oidc");
+  }
+
+  @Test
+  @Order(2)
+  void redirect_presignedWithSessionCredentials_worksAtS3() throws Exception {
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/original", token);
+
+    assertThat(r.statusCode()).isEqualTo(302);
+    URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
+    assertThat(location.getRawQuery()).contains("X-Amz-Security-Token=");
+    HttpResponse<byte[]> fromS3 = gw.send(HttpRequest.newBuilder(location).GET().build());
+    assertThat(fromS3.statusCode()).isEqualTo(200);
+    assertThat(fromS3.body()).isEqualTo(TestData.CLIP);
+  }
+
+  @Test
+  @Order(3)
+  void stsDown_whileCredentialsValid_keepsServing() throws Exception {
+    sts.failWith(StsServer.Failure.SERVICE_UNAVAILABLE);
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).isEqualTo(200);
+      assertThat(gw.get("/v1/assets/clip/original?delivery=stream", token).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void accountConfiguredWithAnotherAccountsRole_isRejectedByStsAsMisconfigured() throws Exception {
+    String mallory = gw.tokens.all("mallory", "mallory-clip");
+    int before = sts.calls();
+
+    HttpResponse<byte[]> r = gw.get("/v1/assets/mallory-clip/play", mallory);
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("origin_misconfigured").doesNotContain("AccessDenied");
+    assertThat(sts.calls()).isGreaterThan(before);
+    assertThat(sts.tokenClaims()).noneMatch(c -> "mallory".equals(c.getString("sub")));
+  }
+
+  @Test
+  @Order(5)
+  void misconfiguredAccount_isNotRetriedAtStsDuringBackoff() throws Exception {
+    String mallory = gw.tokens.all("mallory", "mallory-clip");
+    gw.get("/v1/assets/mallory-clip/play", mallory);
+    int after = sts.calls();
+
+    // Right away again: inside the back-off window, the remembered failure answers.
+    HttpResponse<byte[]> r = gw.get("/v1/assets/mallory-clip/play", mallory);
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(sts.calls()).isEqualTo(after);
+  }
+
+  @Test
+  @Order(6)
+  void presignedUrl_neverOutlivesItsCredentials() throws Exception {
+    // Fresh, short-lived credentials: 4 minutes, while presignTtl is 10 minutes and margin 1 minute.
+    sts.credentialLifetime(Duration.ofMinutes(4));
+    JsonObject verify = admin("POST", "/admin/v1/accounts/acme/storage/verify", null);
+    assertThat(verify.getBoolean("passed")).as(verify.encodePrettily()).isTrue();
+
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/original", token);
+
+    URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
+    long expires = Long.parseLong(location.getRawQuery().replaceAll(".*X-Amz-Expires=(\\d+).*", "$1"));
+    assertThat(expires).isBetween(1L, 180L);
+  }
+
+  @Test
+  @Order(7)
+  void credentialsCloseToExpiry_refreshInBackground_withoutRequestsWaiting() throws Exception {
+    // The cached credentials (4 minutes) are within refreshAhead (10 minutes): the next request
+    // is served with them at once and triggers one background refresh — even while STS hangs.
+    sts.failWith(StsServer.Failure.BLACKHOLE);
+    int before = sts.calls();
+
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    awaitUntil("a background refresh reached STS", () -> sts.calls() > before);
+    sts.failWith(null);
+  }
+
+  @Test
+  @Order(8)
+  void oidcDocuments_areServedWithCachingHeaders() throws Exception {
+    HttpResponse<byte[]> discovery = gw.get("/oidc/.well-known/openid-configuration", null);
+    HttpResponse<byte[]> jwks = gw.get("/oidc/.well-known/jwks.json", null);
+
+    assertThat(discovery.statusCode()).isEqualTo(200);
+    assertThat(discovery.headers().firstValue("Cache-Control")).hasValue("public, max-age=300");
+    JsonObject doc = new JsonObject(new String(discovery.body(), StandardCharsets.UTF_8));
+    assertThat(doc.getString("issuer")).isEqualTo("http://127.0.0.1:" + gw.gateway.port() + "/oidc");
+    assertThat(doc.getString("jwks_uri")).isEqualTo("http://127.0.0.1:" + gw.gateway.port() + "/oidc/.well-known/jwks.json");
+    JsonObject keys = new JsonObject(new String(jwks.body(), StandardCharsets.UTF_8));
+    // Both the signing key and the next (published, not yet signing) key are published.
+    assertThat(keys.getJsonArray("keys")).hasSize(2);
+    assertThat(keys.encode()).doesNotContain("\"d\":");
+  }
+
+  static JsonObject admin(String method, String path, JsonObject body) throws Exception {
+    HttpResponse<byte[]> r = adminRaw(method, path, body);
+    return r.body().length == 0 ? new JsonObject() : new JsonObject(new String(r.body(), StandardCharsets.UTF_8));
+  }
+
+  static HttpResponse<byte[]> adminRaw(String method, String path, JsonObject body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path)).header("Authorization", "Bearer " + GatewayFixture.ADMIN_TOKEN);
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return gw.send(b.build());
+  }
+}

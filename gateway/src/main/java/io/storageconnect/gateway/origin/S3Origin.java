@@ -91,32 +91,61 @@ public final class S3Origin implements AutoCloseable {
   }
 
   /**
+   * The credentials to sign with, resolved without blocking, as a provider for one request.
+   *
+   * <p>Every SDK call is made only once its credentials are at hand: the SDK (2.59.1) joins the
+   * identity future synchronously while building a request (ApplyUserAgentStage), so a pending
+   * identity would block the calling event loop.
+   */
+  private Future<StaticCredentialsProvider> signer(BucketAddress bucket, Context context) {
+    return Future.fromCompletionStage(clients(bucket).credentials().resolveIdentity(), context)
+        .recover(OriginErrors::fail)
+        .map(identity -> StaticCredentialsProvider.create(awsCredentials(identity)));
+  }
+
+  private static AwsCredentials awsCredentials(AwsCredentialsIdentity identity) {
+    return identity instanceof AwsCredentials a ? a : AwsBasicCredentials.create(identity.accessKeyId(), identity.secretAccessKey());
+  }
+
+  /**
    * Object metadata, from the cache or a HEAD. A failed HEAD is not cached (Caffeine drops failed
    * futures), so the next request asks again.
    */
   public Future<ObjectMeta> head(BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
-    CompletableFuture<ObjectMeta> meta =
-        metadata.get(
-            new MetaKey(bucket, key),
-            (k, executor) ->
-                clients(bucket)
-                    .s3()
-                    .headObject(b -> b.bucket(bucket.bucket()).key(key))
-                    .thenApply(S3Origin::toMeta));
-    return Future.fromCompletionStage(meta, context).recover(OriginErrors::fail);
+    MetaKey metaKey = new MetaKey(bucket, key);
+    CompletableFuture<ObjectMeta> cached = metadata.getIfPresent(metaKey);
+    if (cached != null) {
+      return Future.fromCompletionStage(cached, context).recover(OriginErrors::fail);
+    }
+    return signer(bucket, context)
+        .compose(
+            signer ->
+                Future.fromCompletionStage(
+                    metadata.get(metaKey, (k, executor) -> headObject(bucket, key, signer)), context))
+        .recover(OriginErrors::fail);
+  }
+
+  private CompletableFuture<ObjectMeta> headObject(BucketAddress bucket, String key, StaticCredentialsProvider signer) {
+    return clients(bucket)
+        .s3()
+        .headObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)))
+        .thenApply(S3Origin::toMeta);
   }
 
   /** Writes a small object (the preflight probe). */
   public Future<Void> putSmall(BucketAddress bucket, String key, byte[] content, String contentType) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(
-            clients(bucket)
-                .s3()
-                .putObject(
-                    b -> b.bucket(bucket.bucket()).key(key).contentType(contentType),
-                    software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(content)),
-            context)
+    return signer(bucket, context)
+        .compose(
+            signer ->
+                Future.fromCompletionStage(
+                    clients(bucket)
+                        .s3()
+                        .putObject(
+                            b -> b.bucket(bucket.bucket()).key(key).contentType(contentType).overrideConfiguration(o -> o.credentialsProvider(signer)),
+                            software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(content)),
+                    context))
         .recover(OriginErrors::fail)
         .mapEmpty();
   }
@@ -124,26 +153,38 @@ public final class S3Origin implements AutoCloseable {
   /** HEAD without the cache (the preflight must see the origin, not a cached answer). */
   public Future<ObjectMeta> headUncached(BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(
-            clients(bucket).s3().headObject(b -> b.bucket(bucket.bucket()).key(key)).thenApply(S3Origin::toMeta), context)
+    return signer(bucket, context)
+        .compose(signer -> Future.fromCompletionStage(headObject(bucket, key, signer), context))
         .recover(OriginErrors::fail);
   }
 
   /** Reads a small object whole (the preflight probe). */
   public Future<byte[]> readSmall(BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(
-            clients(bucket)
-                .s3()
-                .getObject(b -> b.bucket(bucket.bucket()).key(key), AsyncResponseTransformer.toBytes())
-                .thenApply(r -> r.asByteArray()),
-            context)
+    return signer(bucket, context)
+        .compose(
+            signer ->
+                Future.fromCompletionStage(
+                    clients(bucket)
+                        .s3()
+                        .getObject(
+                            b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)),
+                            AsyncResponseTransformer.toBytes())
+                        .thenApply(r -> r.asByteArray()),
+                    context))
         .recover(OriginErrors::fail);
   }
 
   public Future<Void> delete(BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(clients(bucket).s3().deleteObject(b -> b.bucket(bucket.bucket()).key(key)), context)
+    return signer(bucket, context)
+        .compose(
+            signer ->
+                Future.fromCompletionStage(
+                    clients(bucket)
+                        .s3()
+                        .deleteObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer))),
+                    context))
         .recover(OriginErrors::fail)
         .mapEmpty();
   }
@@ -162,24 +203,30 @@ public final class S3Origin implements AutoCloseable {
    */
   public Future<ObjectBody> get(BucketAddress bucket, String key, ByteRange range, String ifMatch) {
     Context context = vertx.getOrCreateContext();
-    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket.bucket()).key(key);
-    if (range != null) {
-      request.range(range.rangeHeader());
-    }
-    if (ifMatch != null) {
-      request.ifMatch(ifMatch);
-    }
-    var response =
-        clients(bucket)
-            .s3()
-            .getObject(request.build(), AsyncResponseTransformer.toPublisher())
-            .thenApply(
-                publisher -> {
-                  var r = publisher.response();
-                  long length = r.contentLength() == null ? -1 : r.contentLength();
-                  return new ObjectBody(length, r.contentRange(), r.eTag(), publisher);
-                });
-    return Future.fromCompletionStage(response, context).recover(OriginErrors::fail);
+    return signer(bucket, context)
+        .compose(
+            signer -> {
+              GetObjectRequest.Builder request =
+                  GetObjectRequest.builder().bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer));
+              if (range != null) {
+                request.range(range.rangeHeader());
+              }
+              if (ifMatch != null) {
+                request.ifMatch(ifMatch);
+              }
+              var response =
+                  clients(bucket)
+                      .s3()
+                      .getObject(request.build(), AsyncResponseTransformer.toPublisher())
+                      .thenApply(
+                          publisher -> {
+                            var r = publisher.response();
+                            long length = r.contentLength() == null ? -1 : r.contentLength();
+                            return new ObjectBody(length, r.contentRange(), r.eTag(), publisher);
+                          });
+              return Future.fromCompletionStage(response, context);
+            })
+        .recover(OriginErrors::fail);
   }
 
   /**
@@ -198,7 +245,7 @@ public final class S3Origin implements AutoCloseable {
         .map(
             identity -> {
               Duration lifetime = presignLifetime(ttl, identity.expirationTime().orElse(null));
-              AwsCredentials signing = identity instanceof AwsCredentials a ? a : AwsBasicCredentials.create(identity.accessKeyId(), identity.secretAccessKey());
+              AwsCredentials signing = awsCredentials(identity);
               GetObjectRequest request =
                   GetObjectRequest.builder()
                       .bucket(bucket.bucket())
@@ -242,6 +289,15 @@ public final class S3Origin implements AutoCloseable {
    */
   public void prepare(java.util.Collection<BucketAddress> buckets) {
     buckets.forEach(this::clients);
+    if (buckets.stream().anyMatch(b -> b.credentials() == null && b.role() == null)) {
+      try {
+        // The default chain's first lookup may do I/O (profile files, IMDS); do it here, once.
+        defaultCredentials.resolveCredentials();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(S3Origin.class)
+            .warn("no default AWS credentials found yet ({}); buckets without keys or role will fail", e.getClass().getSimpleName());
+      }
+    }
   }
 
   private Clients clients(BucketAddress bucket) {

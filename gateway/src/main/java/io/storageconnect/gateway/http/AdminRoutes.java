@@ -245,7 +245,11 @@ public final class AdminRoutes {
         });
   }
 
-  private static String code(Throwable e) {
+  private static String code(Throwable failure) {
+    Throwable e = failure;
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
     if (e instanceof OriginException oe) {
       return oe.awsErrorCode().orElse(oe.code());
     }

@@ -1,5 +1,6 @@
 package io.storageconnect.gateway.config;
 
+import io.storageconnect.gateway.catalog.ConnectionRules;
 import io.storageconnect.gateway.catalog.DeliveryMode;
 import io.storageconnect.gateway.catalog.ManagedStorage;
 import io.storageconnect.gateway.catalog.StorageConnection;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
@@ -26,10 +28,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * the environment come in as arguments.
  */
 public final class ConfigParser {
-  static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
-  static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-  static final Pattern IP_LIKE = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-[a-z]+)*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
   static final Set<String> ALGORITHMS =
@@ -146,14 +145,21 @@ public final class ConfigParser {
       for (Object id : map.keySet()) {
         String accountId = String.valueOf(id);
         String at = "accounts." + accountId;
-        if (!ACCOUNT_ID.matcher(accountId).matches()) {
-          r.problem(at, accountId, "an account id of 1-64 of [A-Za-z0-9_-], starting alphanumeric");
+        Optional<String> idProblem = ConnectionRules.accountId(accountId);
+        if (idProblem.isPresent()) {
+          r.problems().add(at + ": " + idProblem.get());
           continue;
         }
         BucketAddress address = bucket(r, tree, at);
         String prefix = prefix(r, tree, at + ".prefix");
-        String roleArn =
-            r.matching(tree, at + ".roleArn", false, ROLE_ARN, "an IAM role ARN arn:aws:iam::<12 digits>:role/<name>");
+        String roleArn = r.string(tree, at + ".roleArn", false);
+        if (roleArn != null) {
+          Optional<String> problem = ConnectionRules.roleArn(roleArn);
+          if (problem.isPresent()) {
+            r.problems().add(at + ".roleArn: " + problem.get());
+            roleArn = null;
+          }
+        }
         DeliveryMode mode = mode(r, tree, at + ".delivery.mode", false);
         Object allow = ConfigReader.at(tree, at + ".delivery.allowOverride");
         Boolean allowOverride = allow == null ? null : r.bool(tree, at + ".delivery.allowOverride");
@@ -338,12 +344,21 @@ public final class ConfigParser {
   }
 
   private static BucketAddress bucket(ConfigReader r, Object tree, String at) {
-    String region = r.matching(tree, at + ".region", true, REGION, "an AWS region such as us-east-1");
+    String region = r.string(tree, at + ".region", true);
+    if (region != null) {
+      Optional<String> problem = ConnectionRules.region(region);
+      if (problem.isPresent()) {
+        r.problems().add(at + ".region: " + problem.get());
+        region = null;
+      }
+    }
     String bucket = r.string(tree, at + ".bucket", true);
-    if (bucket != null
-        && (!BUCKET.matcher(bucket).matches() || IP_LIKE.matcher(bucket).matches() || bucket.contains(".."))) {
-      r.problem(at + ".bucket", bucket, "an S3 bucket name: 3-63 of [a-z0-9.-], starting and ending alphanumeric");
-      bucket = null;
+    if (bucket != null) {
+      Optional<String> problem = ConnectionRules.bucketName(bucket);
+      if (problem.isPresent()) {
+        r.problems().add(at + ".bucket: " + problem.get());
+        bucket = null;
+      }
     }
     URI endpoint = r.endpoint(tree, at + ".endpoint");
     String keyId = r.string(tree, at + ".credentials.accessKeyId", false);
@@ -357,26 +372,18 @@ public final class ConfigParser {
     return region == null || bucket == null ? null : new BucketAddress(region, bucket, endpoint, credentials);
   }
 
-  /** Normalises an object prefix: no leading {@code /}, no {@code .} or {@code ..} segment, ends in {@code /}. */
+  /** Normalises an object prefix (see {@link ConnectionRules#normalisedPrefix}). */
   static String prefix(ConfigReader r, Object tree, String key) {
     String raw = r.string(tree, key, false);
     if (raw == null) {
       return "";
     }
-    String p = raw;
-    while (p.startsWith("/")) {
-      p = p.substring(1);
+    var normalised = ConnectionRules.normalisedPrefix(raw);
+    if (!normalised.isValid()) {
+      r.problems().add(key + ": " + normalised.problem());
+      return null;
     }
-    if (p.isEmpty()) {
-      return "";
-    }
-    for (String segment : p.split("/", -1)) {
-      if (segment.equals(".") || segment.equals("..")) {
-        r.problem(key, raw, "an object prefix without . or .. segments");
-        return null;
-      }
-    }
-    return p.endsWith("/") ? p : p + "/";
+    return normalised.value();
   }
 
   private static DeliveryMode mode(ConfigReader r, Object tree, String key, boolean required) {

@@ -2,6 +2,7 @@ package io.storageconnect.gateway.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageconnect.gateway.support.Await;
 import io.storageconnect.gateway.support.GatewayFixture;
 import io.storageconnect.gateway.support.StsServer;
 import io.storageconnect.gateway.support.TestData;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,15 +54,6 @@ class RoleAccessTest {
     sts.credentialLifetime(null);
   }
 
-  static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   @Test
   @Order(1)
@@ -163,7 +154,7 @@ class RoleAccessTest {
     HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
 
     assertThat(r.statusCode()).isEqualTo(200);
-    awaitUntil("a background refresh reached STS", () -> sts.calls() > before);
+    Await.until("a background refresh reached STS", () -> sts.calls() > before);
     sts.failWith(null);
   }
 

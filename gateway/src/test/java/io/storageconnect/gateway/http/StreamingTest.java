@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storageconnect.gateway.support.FaultProxy;
 import io.storageconnect.gateway.support.FaultProxy.Fault;
+import io.storageconnect.gateway.support.Await;
 import io.storageconnect.gateway.support.GatewayFixture;
 import io.storageconnect.gateway.support.TestData;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,19 +49,9 @@ class StreamingTest {
   @AfterEach
   void clearFaults() throws Exception {
     proxy.clearRules();
-    awaitUntil("no upstream exchange left open", () -> proxy.openUpstreamConnections() == 0 && proxy.inFlight() == 0);
+    Await.until("no upstream exchange left open", () -> proxy.openUpstreamConnections() == 0 && proxy.inFlight() == 0);
   }
 
-  /** Waits for a condition (generous bound, asserts no duration). */
-  static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   /** A raw HTTP/1.1 GET on its own socket, so a test controls exactly how the client reads. */
   static Socket rawGet(String path, int receiveBuffer) throws IOException {
@@ -84,7 +74,7 @@ class StreamingTest {
       // The client now reads nothing. Wait until the upstream transfer stops growing.
       long[] last = {-1};
       int[] stable = {0};
-      awaitUntil("upstream transfer stalls", () -> {
+      Await.until("upstream transfer stalls", () -> {
         long now = proxy.responseBodyBytes() - before;
         stable[0] = now == last[0] ? stable[0] + 1 : 0;
         last[0] = now;
@@ -94,7 +84,7 @@ class StreamingTest {
       assertThat(last[0]).isLessThan(64L * 1024 * 1024);
     }
     // Closing the client cancels the upstream read.
-    awaitUntil("upstream released", () -> proxy.openUpstreamConnections() == 0);
+    Await.until("upstream released", () -> proxy.openUpstreamConnections() == 0);
   }
 
   @Test
@@ -115,7 +105,7 @@ class StreamingTest {
       CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
-    awaitUntil("every aborted download released its upstream connection",
+    Await.until("every aborted download released its upstream connection",
         () -> proxy.openUpstreamConnections() == 0 && proxy.inFlight() == 0);
     for (int i = 0; i < 10; i++) {
       HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);

@@ -18,8 +18,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * a stack trace, bucket name, S3 error XML or credential, and log lines carry only the classified
  * kind and AWS request ids, never exception messages (which can name buckets or keys).
  *
- * <p>Once the response head is written no status can be sent: the connection is closed instead,
- * so a truncated body never looks complete. Runs on the event loop.
+ * <p>Once the response head is written no status can be sent: the stream is reset instead (the
+ * connection closed, on HTTP/1.1), so a truncated body never looks complete. Runs on the event loop.
  */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
@@ -35,7 +35,9 @@ final class FailureHandler implements Handler<RoutingContext> {
       } else {
         log.warn("request {} {} {} aborted mid-body: {}", requestId, ctx.request().method(), route(ctx), describe(failure));
       }
-      ctx.request().connection().close();
+      // HTTP/2: reset this stream only (other streams share the connection); HTTP/1.1: close
+      // the connection. Either way the client sees an incomplete body, never a complete one.
+      response.reset();
       return;
     }
     GatewayException error = toGatewayException(ctx.statusCode(), failure);

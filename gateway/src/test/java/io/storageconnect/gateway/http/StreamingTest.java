@@ -122,6 +122,23 @@ class StreamingTest {
   }
 
   @Test
+  void upstreamTruncatedMidBody_http11ClientSeesConnectionEndBeforeContentLength() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.truncateAfter(1_000_000));
+
+    try (Socket socket = rawGet("/v1/assets/large/play", 256 * 1024)) {
+      socket.setSoTimeout(30_000);
+      byte[] all = socket.getInputStream().readAllBytes(); // until the gateway closes
+      String head = new String(all, 0, Math.min(all.length, 2048), StandardCharsets.ISO_8859_1);
+      int bodyStart = head.indexOf("\r\n\r\n") + 4;
+      long promised = Long.parseLong(head.replaceAll("(?s).*?(?i:content-length): (\\d+).*", "$1"));
+
+      assertThat(head).startsWith("HTTP/1.1 200");
+      assertThat(promised).isEqualTo(TestData.LARGE_SIZE);
+      assertThat((long) all.length - bodyStart).isLessThan(promised);
+    }
+  }
+
+  @Test
   void upstreamResetMidBody_clientConnectionIsResetNotEnded() {
     proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.resetAfter(2_000_000));
 

@@ -74,7 +74,7 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles) throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(1000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
     S3Server s3 = S3Server.start();
     TestData.seed(s3);
     FaultProxy proxy = faultProxy ? await(FaultProxy.start(vertx, "127.0.0.1", s3.port())) : null;

@@ -10,6 +10,11 @@ public final class OriginException extends GatewayException {
   public enum Kind {
     /** 404 NoSuchKey, or 403 on an object when the role may only read objects (missing-or-forbidden). */
     OBJECT_UNAVAILABLE(404, "object_unavailable", "The stored object for this asset cannot be found or read."),
+    /**
+     * The object is in an archive storage class (Glacier Flexible Retrieval, Deep Archive,
+     * Intelligent-Tiering archive tiers) and not restored: S3 answers 403 InvalidObjectState.
+     */
+    ARCHIVED(409, "object_archived", "The stored object is archived; it must be restored before it can be read."),
     /** The object changed between the metadata lookup and the read (an If-Match on the GET failed). */
     CHANGED(503, "object_changed", "The stored object changed while it was being read; retry."),
     /** Throttled by the origin (503 SlowDown after the SDK's retries). */

@@ -44,7 +44,7 @@ public final class AssetRoutes {
       java.time.Duration idleTimeout) {
     this.authenticator = authenticator;
     this.resolver = resolver;
-    this.responder = new ObjectResponder(origin, options, idleTimeout);
+    this.responder = new ObjectResponder(origin, options, idleTimeout, java.time.Clock.systemUTC());
     this.options = options;
   }
 

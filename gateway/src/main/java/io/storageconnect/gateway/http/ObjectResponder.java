@@ -15,6 +15,7 @@ import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.origin.ObjectBody;
 import io.storageconnect.gateway.origin.ObjectMeta;
 import io.storageconnect.gateway.origin.S3Origin;
+import io.storageconnect.gateway.resilience.ObjectState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -38,10 +39,13 @@ final class ObjectResponder {
   private final DeliveryOptions options;
   private final Duration idleTimeout;
 
-  ObjectResponder(S3Origin origin, DeliveryOptions options, Duration idleTimeout) {
+  private final java.time.Clock clock;
+
+  ObjectResponder(S3Origin origin, DeliveryOptions options, Duration idleTimeout, java.time.Clock clock) {
     this.origin = origin;
     this.options = options;
     this.idleTimeout = idleTimeout;
+    this.clock = clock;
   }
 
   /** Streams the representation (GET) or describes it (HEAD). */
@@ -86,8 +90,25 @@ final class ObjectResponder {
             });
   }
 
+  /**
+   * Metadata of a representation that can be read now. An archived object (Glacier classes,
+   * Intelligent-Tiering archive tiers, unless restored) fails with 409 before any redirect or
+   * GET: a browser is never sent to a presigned URL that answers 403 InvalidObjectState.
+   */
   private Future<ObjectMeta> metadata(Representation rep) {
-    return origin.head(rep.location().bucket(), rep.location().key());
+    return origin.head(rep.location().bucket(), rep.location().key())
+        .map(
+            meta -> {
+              ObjectState state = ObjectState.of(meta, clock.instant());
+              if (!state.readable()) {
+                String detail =
+                    state instanceof ObjectState.Restoring r
+                        ? "The stored object (" + r.storageClass() + ") is being restored; retry later."
+                        : "The stored object is archived (" + ((ObjectState.Archived) state).storageClass() + "); it must be restored before it can be read.";
+                throw new GatewayException(409, rep.location().managed() ? "object_archived" : "original_archived", detail);
+              }
+              return meta;
+            });
   }
 
   private Future<Void> answer(RoutingContext ctx, Representation rep, ObjectMeta meta, boolean mayRetry) {
@@ -129,7 +150,11 @@ final class ObjectResponder {
         e -> {
           // The object changed after its metadata was cached (the GET's If-Match failed before any
           // byte was sent): decide again on fresh metadata, once.
-          if (e instanceof OriginException oe && oe.kind() == OriginException.Kind.CHANGED && !response.headWritten()) {
+          if (e instanceof OriginException oe
+              && (oe.kind() == OriginException.Kind.CHANGED || oe.kind() == OriginException.Kind.ARCHIVED)
+              && !response.headWritten()) {
+            // CHANGED: decide again on fresh metadata. ARCHIVED: the object was archived after
+            // its metadata was cached; fresh metadata classifies it at once.
             origin.invalidate(rep.location().bucket(), rep.location().key());
             return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
           }

@@ -43,6 +43,9 @@ final class OriginErrors {
           || status == 307) {
         return Kind.MISCONFIGURED;
       }
+      if ("InvalidObjectState".equals(code)) {
+        return Kind.ARCHIVED;
+      }
       if (status == 404 || status == 403) {
         // The customer's role grants object actions only: a missing key answers 403, not 404.
         return Kind.OBJECT_UNAVAILABLE;

@@ -80,11 +80,29 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
         Caffeine.newBuilder()
             .ticker(ticker)
             .expireAfter(
-                Expiry.<Key, AwsSessionCredentials>creating(
-                    (key, credentials) -> {
-                      Duration left = Duration.between(clock.instant(), expiration(credentials)).minus(minimumValidity);
-                      return left.isNegative() ? Duration.ZERO : left;
-                    }))
+                new Expiry<Key, AwsSessionCredentials>() {
+                  // From the credentials themselves, on creation and on every refresh: a refreshed
+                  // entry lives as long as its new credentials, not its old ones.
+                  @Override
+                  public long expireAfterCreate(Key key, AwsSessionCredentials credentials, long now) {
+                    return untilExpiry(credentials);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(Key key, AwsSessionCredentials credentials, long now, long current) {
+                    return untilExpiry(credentials);
+                  }
+
+                  @Override
+                  public long expireAfterRead(Key key, AwsSessionCredentials credentials, long now, long current) {
+                    return current;
+                  }
+
+                  private long untilExpiry(AwsSessionCredentials credentials) {
+                    Duration left = Duration.between(clock.instant(), expiration(credentials)).minus(minimumValidity);
+                    return left.isNegative() ? 0 : saturatedNanos(left);
+                  }
+                })
             .buildAsync();
   }
 
@@ -230,9 +248,22 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
    * for which platform account. AWS allows 2-64 of {@code [\w+=,.@-]}.
    */
   static String sessionName(String instance, String accountId) {
-    String raw = "scgw." + instance + "." + accountId;
-    String clean = raw.replaceAll("[^\\w+=,.@-]", "-");
-    return clean.length() > 64 ? clean.substring(0, 64) : clean;
+    // The account comes first, whole unless longer than 59 characters; the
+    // instance fills what room is left.
+    String account = ("scgw." + accountId).replaceAll("[^\\w+=,.@-]", "-");
+    if (account.length() >= 64) {
+      return account.substring(0, 64);
+    }
+    String full = account + "." + instance.replaceAll("[^\\w+=,.@-]", "-");
+    return full.length() > 64 ? full.substring(0, 64) : full;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static Instant expiration(AwsSessionCredentials credentials) {

@@ -127,7 +127,8 @@ class OidcIssuerTest {
 
   @Test
   void sessionName_isCloudTrailFriendlyAndBounded() {
-    assertThat(RoleCredentials.sessionName("gw-1", "acme")).isEqualTo("scgw.gw-1.acme");
+    assertThat(RoleCredentials.sessionName("gw-1", "acme")).isEqualTo("scgw.acme.gw-1");
+    assertThat(RoleCredentials.sessionName("gw-1", "a".repeat(59))).isEqualTo("scgw." + "a".repeat(59));
     assertThat(RoleCredentials.sessionName("gw 1/x", "a:b")).matches("[\\w+=,.@-]{2,64}");
     assertThat(RoleCredentials.sessionName("i".repeat(40), "a".repeat(64))).hasSize(64).matches("[\\w+=,.@-]{2,64}");
   }

@@ -69,7 +69,7 @@ class RoleAccessTest {
     }
 
     assertThat(sts.issued()).isEqualTo(1);
-    assertThat(sts.sessionNames()).singleElement().asString().isEqualTo("scgw.test-gw.acme");
+    assertThat(sts.sessionNames()).singleElement().asString().isEqualTo("scgw.acme.test-gw");
     JsonObject claims = sts.tokenClaims().get(0);
     assertThat(claims.getString("sub")).isEqualTo("acme");
     assertThat(claims.getString("aud")).isEqualTo("sts.amazonaws.com");

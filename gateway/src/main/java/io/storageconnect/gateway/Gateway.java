@@ -84,7 +84,7 @@ public final class Gateway {
       }
     }
     // Admin changes from an earlier run override the configuration's connections.
-    Future<Map<String, StorageConnection>> saved = Future.succeededFuture(Map.of());
+    Future<StorageConnections.Saved> saved = Future.succeededFuture(new StorageConnections.Saved(Map.of(), java.util.Set.of()));
     GatewayConfig.Admin admin = config.admin();
     if (admin != null && admin.connectionsFile() != null) {
       saved =
@@ -97,9 +97,9 @@ public final class Gateway {
                           return StorageConnections.parseFile(text, problems);
                         }
                       })
-                  : Future.succeededFuture(Map.of()));
+                  : Future.succeededFuture(new StorageConnections.Saved(Map.of(), java.util.Set.of())));
     }
-    Future<Map<String, StorageConnection>> savedConnections = saved;
+    Future<StorageConnections.Saved> savedConnections = saved;
     List<Future<?>> all = new ArrayList<>(keys);
     all.add(catalogText);
     all.addAll(oidcKeys);
@@ -108,10 +108,11 @@ public final class Gateway {
         .transform(
             done -> {
               FileCatalog catalog = null;
+              StorageConnections.Saved savedState =
+                  savedConnections.succeeded() ? savedConnections.result() : new StorageConnections.Saved(Map.of(), java.util.Set.of());
               Map<String, StorageConnection> connections = new LinkedHashMap<>(config.accounts());
-              if (savedConnections.succeeded()) {
-                connections.putAll(savedConnections.result());
-              }
+              savedState.removed().forEach(connections::remove);
+              connections.putAll(savedState.connections());
               if (catalogText.succeeded()) {
                 try {
                   catalog = FileCatalog.parse(catalogText.result(), connections.keySet());
@@ -127,7 +128,7 @@ public final class Gateway {
                   config,
                   keys.stream().map(Future::result).toList(),
                   oidcKeys.stream().map(Future::result).toList(),
-                  connections,
+                  savedState,
                   catalog);
             });
   }
@@ -148,7 +149,7 @@ public final class Gateway {
       GatewayConfig config,
       List<AuthOptions.VerificationKey> keys,
       List<SigningKey> oidcKeys,
-      Map<String, StorageConnection> initialConnections,
+      StorageConnections.Saved saved,
       FileCatalog files) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
@@ -179,7 +180,8 @@ public final class Gateway {
     var connections =
         new StorageConnections(
             vertx,
-            initialConnections,
+            config.accounts(),
+            saved,
             config.admin() == null ? null : config.admin().connectionsFile(),
             replaced -> {
               // A changed connection must not keep using the old role's credentials.
@@ -199,7 +201,7 @@ public final class Gateway {
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
     buckets.add(config.managed().address());
-    initialConnections.values().forEach(c -> buckets.add(c.address()));
+    connections.all().values().forEach(c -> buckets.add(c.address()));
     // SDK clients are built on a worker thread: their first construction blocks for a while.
     return vertx.executeBlocking(() -> {
           origin.prepare(buckets);

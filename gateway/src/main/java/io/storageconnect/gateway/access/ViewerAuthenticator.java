@@ -70,7 +70,15 @@ public final class ViewerAuthenticator {
       return Future.failedFuture(
           GatewayException.unauthorized("A token is required (Authorization: Bearer, or ?token=)."));
     }
-    return jwt.authenticate(new TokenCredentials(bearer))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(bearer));
+    } catch (RuntimeException e) {
+      // A validly signed token with malformed claims (a non-numeric exp, say) makes
+      // vertx-auth-jwt throw instead of failing the future.
+      verified = Future.failedFuture(e);
+    }
+    return verified
         .recover(
             e -> {
               // vertx-auth-jwt's messages name the failed check (issuer, audience, expiry,

@@ -26,6 +26,10 @@ public final class StorageConnections {
   private final Consumer<StorageConnection> onReplaced;
   private volatile Map<String, StorageConnection> current;
   private Future<Void> lastWrite = Future.succeededFuture();
+  /** Accounts whose connection came from the admin API (only these are written to the file). */
+  private final java.util.Set<String> managed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Configured accounts removed through the admin API (kept removed across restarts). */
+  private final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param initial the connections from the configuration (and the file, if read at start-up)
@@ -34,11 +38,30 @@ public final class StorageConnections {
    *     credentials)
    */
   public StorageConnections(Vertx vertx, Map<String, StorageConnection> initial, Path file, Consumer<StorageConnection> onReplaced) {
+    this(vertx, initial, new Saved(Map.of(), java.util.Set.of()), file, onReplaced);
+  }
+
+  /**
+   * @param configured the connections of the configuration file
+   * @param saved what the admin API saved in an earlier run: it replaces configured connections
+   *     of the same accounts and removes those it lists as removed. Configured connections are
+   *     never written back: their static keys stay in the configuration only.
+   */
+  public StorageConnections(
+      Vertx vertx, Map<String, StorageConnection> configured, Saved saved, Path file, Consumer<StorageConnection> onReplaced) {
     this.vertx = vertx;
     this.file = file;
     this.onReplaced = onReplaced;
+    Map<String, StorageConnection> initial = new LinkedHashMap<>(configured);
+    saved.removed().forEach(initial::remove);
+    initial.putAll(saved.connections());
+    managed.addAll(saved.connections().keySet());
+    removed.addAll(saved.removed());
     this.current = Map.copyOf(initial);
   }
+
+  /** The content of the connections file. */
+  public record Saved(Map<String, StorageConnection> connections, java.util.Set<String> removed) {}
 
   public Optional<StorageConnection> get(String accountId) {
     return Optional.ofNullable(current.get(accountId));
@@ -51,7 +74,11 @@ public final class StorageConnections {
   /** Adds or replaces one account's connection. */
   public Future<StorageConnection> put(StorageConnection connection) {
     return change(
-            map -> map.put(connection.accountId(), connection))
+            map -> {
+              managed.add(connection.accountId());
+              removed.remove(connection.accountId());
+              return map.put(connection.accountId(), connection);
+            })
         .map(previous -> {
           if (previous != null) {
             onReplaced.accept(previous);
@@ -62,7 +89,16 @@ public final class StorageConnections {
 
   /** Removes one account's connection; false when it had none. */
   public Future<Boolean> remove(String accountId) {
-    return change(map -> map.remove(accountId))
+    return change(
+            map -> {
+              StorageConnection previous = map.remove(accountId);
+              if (previous != null) {
+                if (!managed.remove(accountId)) {
+                  removed.add(accountId); // a configured account: remember its removal
+                }
+              }
+              return previous;
+            })
         .map(previous -> {
           if (previous != null) {
             onReplaced.accept(previous);
@@ -96,8 +132,10 @@ public final class StorageConnections {
       return Future.succeededFuture();
     }
     JsonObject accounts = new JsonObject();
-    connections.values().forEach(c -> accounts.put(c.accountId(), toJson(c, false)));
-    Buffer content = Buffer.buffer(new JsonObject().put("accounts", accounts).encodePrettily());
+    connections.values().stream().filter(c -> managed.contains(c.accountId())).forEach(c -> accounts.put(c.accountId(), toJson(c, false)));
+    io.vertx.core.json.JsonArray gone = new io.vertx.core.json.JsonArray();
+    removed.stream().sorted().forEach(gone::add);
+    Buffer content = Buffer.buffer(new JsonObject().put("accounts", accounts).put("removed", gone).encodePrettily());
     String target = file.toString();
     String temporary = file.resolveSibling("." + file.getFileName() + ".tmp").toString();
     var fs = vertx.fileSystem();
@@ -140,17 +178,18 @@ public final class StorageConnections {
    */
   public static java.util.List<String> validate(JsonObject body) {
     java.util.List<String> problems = new java.util.ArrayList<>();
-    String region = body.getValue("region") instanceof String r ? r : null;
+    // Storage Connect buckets are in us-east-1 unless said otherwise.
+    String region = body.getValue("region") == null ? "us-east-1" : body.getValue("region") instanceof String r ? r : null;
     ConnectionRules.region(region).ifPresent(p -> problems.add("region: " + p));
     String bucket = body.getValue("bucket") instanceof String b ? b : null;
     ConnectionRules.bucketName(bucket).ifPresent(p -> problems.add("bucket: " + p));
     String rawPrefix = body.getValue("prefix") == null ? "" : body.getValue("prefix") instanceof String p ? p : null;
     ConnectionRules.normalisedPrefix(rawPrefix).problemIfAny().ifPresent(p -> problems.add("prefix: " + p));
+    // Customers never hand over keys: a connection made here is always reached through the
+    // customer's role, never with the gateway's own credentials.
     Object role = body.getValue("roleArn");
     String roleArn = role instanceof String r ? r : null;
-    if (role != null) {
-      ConnectionRules.roleArn(roleArn).ifPresent(p -> problems.add("roleArn: " + p));
-    }
+    ConnectionRules.roleArn(roleArn).ifPresent(p -> problems.add("roleArn: " + p));
     if (roleArn != null && region != null && ConnectionRules.roleArn(roleArn).isEmpty() && ConnectionRules.region(region).isEmpty()) {
       String partition = ConnectionRules.partitionOf(roleArn);
       String expected = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
@@ -160,7 +199,7 @@ public final class StorageConnections {
     }
     Object endpoint = body.getValue("endpoint");
     if (endpoint != null && !(endpoint instanceof String e && validEndpoint(e))) {
-      problems.add("endpoint: " + ConnectionRules.shown(String.valueOf(endpoint)) + " (expected: an http(s) URL of an S3-compatible endpoint)");
+      problems.add("endpoint: " + ConnectionRules.shown(String.valueOf(endpoint)) + " (expected: an https URL of an S3-compatible endpoint; http only on loopback)");
     }
     Object delivery = body.getValue("delivery");
     if (delivery != null) {
@@ -183,10 +222,15 @@ public final class StorageConnections {
     return problems;
   }
 
+  /** https anywhere; plain http only on loopback (S3-compatible test servers). */
   private static boolean validEndpoint(String value) {
     try {
       URI uri = new URI(value);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+      if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+        return false;
+      }
+      boolean loopback = uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost") || uri.getHost().equals("[::1]");
+      return "https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback);
     } catch (Exception e) {
       return false;
     }
@@ -196,14 +240,22 @@ public final class StorageConnections {
    * Reads the connections file written by {@link #put}: every problem at once, prefixed with the
    * account, or the connections.
    */
-  public static Map<String, StorageConnection> parseFile(String text, java.util.List<String> problems) {
+  public static Saved parseFile(String text, java.util.List<String> problems) {
     Map<String, StorageConnection> out = new LinkedHashMap<>();
     JsonObject root;
     try {
       root = new JsonObject(text);
     } catch (RuntimeException e) {
       problems.add("admin.connectionsFile: not valid JSON (expected: {\"accounts\": {...}})");
-      return out;
+      return new Saved(out, java.util.Set.of());
+    }
+    java.util.Set<String> gone = new java.util.LinkedHashSet<>();
+    for (Object id : root.getJsonArray("removed", new io.vertx.core.json.JsonArray())) {
+      if (id instanceof String s && ConnectionRules.accountId(s).isEmpty()) {
+        gone.add(s);
+      } else {
+        problems.add("admin.connectionsFile: removed: " + ConnectionRules.shown(String.valueOf(id)) + " (expected: account ids)");
+      }
     }
     JsonObject accounts = root.getJsonObject("accounts", new JsonObject());
     for (String accountId : accounts.fieldNames()) {
@@ -221,7 +273,7 @@ public final class StorageConnections {
       }
       found.forEach(p -> problems.add(at + "." + p));
     }
-    return out;
+    return new Saved(out, gone);
   }
 
   /** A connection from its JSON form; the caller has validated it with {@link #validate}. */
@@ -232,7 +284,7 @@ public final class StorageConnections {
     JsonObject delivery = json.getJsonObject("delivery", new JsonObject());
     BucketAddress address =
         new BucketAddress(
-            json.getString("region"),
+            json.getString("region", "us-east-1"),
             json.getString("bucket"),
             endpoint == null ? null : URI.create(endpoint),
             null,

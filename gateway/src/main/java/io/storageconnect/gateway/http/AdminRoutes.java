@@ -158,13 +158,15 @@ public final class AdminRoutes {
       throw new GatewayException(409, "no_role", "Policies need a role ARN on the connection and an OIDC issuer on the gateway.");
     }
     String partition = ConnectionRules.partitionOf(c.roleArn());
-    JsonObject out =
-        new JsonObject()
-            .put("account", account)
-            .put("trustPolicy", Policies.trustPolicy(c.roleArn(), issuer.issuer(), issuer.audience(), account))
-            .put("permissionPolicy", Policies.permissionPolicy(c.roleArn(), c.address().bucket(), c.prefix()));
-    if (migrationPrincipalArn != null) {
-      out.put("migrationBucketPolicy", Policies.migrationBucketPolicy(c.address().bucket(), migrationPrincipalArn, partition));
+    JsonObject out = new JsonObject().put("account", account);
+    try {
+      out.put("trustPolicy", Policies.trustPolicy(c.roleArn(), issuer.issuer(), issuer.audience(), account))
+          .put("permissionPolicy", Policies.permissionPolicy(c.roleArn(), c.address().bucket(), c.prefix()));
+      if (migrationPrincipalArn != null && ConnectionRules.partitionOf(migrationPrincipalArn).equals(partition)) {
+        out.put("migrationBucketPolicy", Policies.migrationBucketPolicy(c.address().bucket(), migrationPrincipalArn, partition));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new GatewayException(409, "policy_not_possible", "No valid policy exists for this connection: " + e.getMessage());
     }
     json(ctx, 200, out);
   }
@@ -292,6 +294,23 @@ public final class AdminRoutes {
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(body.encodePrettily());
+        .end(asciiOnly(body.encodePrettily()));
+  }
+
+  /**
+   * Non-ASCII characters as JSON escapes: IAM's policy grammar takes only a narrow raw character
+   * set, so documents must survive being pasted as they are.
+   */
+  static String asciiOnly(String json) {
+    StringBuilder out = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c > 0x7e) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -69,8 +69,7 @@ final class ObjectResponder {
               if (!preconditionsPass(ctx, rep, meta)) {
                 return Future.succeededFuture();
               }
-              String disposition =
-                  rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName());
+              String disposition = disposition(rep, contentType);
               ObjectLocation loc = rep.location();
               return origin
                   .presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType)
@@ -114,6 +113,12 @@ final class ObjectResponder {
   private Future<Void> answer(RoutingContext ctx, Representation rep, ObjectMeta meta, boolean mayRetry) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
+    if (mayRetry && request.getHeader(HttpHeaders.IF_MATCH) != null && !ifMatchHolds(request, meta)) {
+      // The cached metadata may be stale: an If-Match naming the object's new ETag must not
+      // fail against the old one. Decide on fresh metadata.
+      origin.invalidate(rep.location().bucket(), rep.location().key());
+      return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
+    }
     if (!preconditionsPass(ctx, rep, meta)) {
       return Future.succeededFuture();
     }
@@ -121,10 +126,13 @@ final class ObjectResponder {
     response
         .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
         .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-        .putHeader(
-            "Content-Disposition",
-            rep.inline() ? ContentDisposition.inline(rep.fileName()) : ContentDisposition.attachment(rep.fileName()))
+        .putHeader("Content-Disposition", disposition(rep, contentType))
         .putHeader("X-Content-Type-Options", "nosniff");
+    if (!inlineSafe(contentType)) {
+      // Customer bytes on the gateway's origin: should one be opened anyway, it runs nothing.
+      // (Not on media: a browser plays a video URL in its own media document.)
+      response.putHeader("Content-Security-Policy", "sandbox; default-src 'none'");
+    }
     if (request.method() == HttpMethod.HEAD) {
       // RFC 9110 §14.2: Range is defined for GET only, so a HEAD describes the whole representation.
       return response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(meta.size())).end();
@@ -160,6 +168,11 @@ final class ObjectResponder {
           }
           return Future.failedFuture(e);
         });
+  }
+
+  private static boolean ifMatchHolds(HttpServerRequest request, ObjectMeta meta) {
+    return Preconditions.evaluate(request.getHeader(HttpHeaders.IF_MATCH), null, null, null, meta.etag(), meta.lastModified())
+        != Precondition.PRECONDITION_FAILED;
   }
 
   /** Sets validators and answers 304 or 412 when a precondition decides; false when it did. */
@@ -288,6 +301,22 @@ final class ObjectResponder {
 
   private static Buffer ascii(String s) {
     return Buffer.buffer(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Inline only for media a browser renders without running anything (video, audio, raster
+   * images); anything else — HTML, SVG, PDF, text — is an attachment, so a customer object can
+   * never run script in the gateway's origin, where viewer tokens live in URLs.
+   */
+  static String disposition(Representation rep, String contentType) {
+    return rep.inline() && inlineSafe(contentType)
+        ? ContentDisposition.inline(rep.fileName())
+        : ContentDisposition.attachment(rep.fileName());
+  }
+
+  static boolean inlineSafe(String contentType) {
+    String type = contentType.toLowerCase(java.util.Locale.ROOT).split(";", 2)[0].trim();
+    return type.startsWith("video/") || type.startsWith("audio/") || (type.startsWith("image/") && !type.contains("svg"));
   }
 
   private static String contentType(Representation rep, ObjectMeta meta) {

@@ -98,9 +98,27 @@ public final class S3Origin implements AutoCloseable {
    * identity would block the calling event loop.
    */
   private Future<StaticCredentialsProvider> signer(BucketAddress bucket, Context context) {
-    return Future.fromCompletionStage(clients(bucket).credentials().resolveIdentity(), context)
-        .recover(OriginErrors::fail)
-        .map(identity -> StaticCredentialsProvider.create(awsCredentials(identity)));
+    Clients clients = clients(bucket);
+    Future<? extends AwsCredentialsIdentity> identity;
+    if (clients.credentials() == defaultCredentials) {
+      // The default chain resolves synchronously and may do I/O (instance metadata, SSO, files)
+      // when its cached credentials are stale: on a worker thread, never an event loop.
+      identity = vertx.executeBlocking(defaultCredentials::resolveCredentials, false);
+    } else {
+      CompletableFuture<? extends AwsCredentialsIdentity> resolved;
+      try {
+        resolved = clients.credentials().resolveIdentity();
+      } catch (RuntimeException e) {
+        resolved = CompletableFuture.failedFuture(e);
+      }
+      identity = Future.fromCompletionStage(resolved, context);
+    }
+    return identity
+        .recover(e -> Future.failedFuture(
+            e instanceof software.amazon.awssdk.core.exception.SdkClientException
+                ? new io.storageconnect.gateway.failure.OriginException(io.storageconnect.gateway.failure.OriginException.Kind.MISCONFIGURED, e)
+                : OriginErrors.classify(e)))
+        .map(id -> StaticCredentialsProvider.create(awsCredentials(id)));
   }
 
   private static AwsCredentials awsCredentials(AwsCredentialsIdentity identity) {
@@ -240,12 +258,12 @@ public final class S3Origin implements AutoCloseable {
       BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
     Context context = vertx.getOrCreateContext();
     Clients c = clients(bucket);
-    return Future.fromCompletionStage(c.credentials().resolveIdentity(), context)
-        .recover(OriginErrors::fail)
+    return signer(bucket, context)
         .map(
-            identity -> {
+            signer -> {
+              AwsCredentials identity = signer.resolveCredentials();
               Duration lifetime = presignLifetime(ttl, identity.expirationTime().orElse(null));
-              AwsCredentials signing = awsCredentials(identity);
+              AwsCredentials signing = identity;
               GetObjectRequest request =
                   GetObjectRequest.builder()
                       .bucket(bucket.bucket())

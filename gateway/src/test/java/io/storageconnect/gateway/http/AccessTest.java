@@ -84,6 +84,17 @@ class AccessTest {
   }
 
   @Test
+  void signedTokenWithNonNumericExpiry_answers401Not500() throws Exception {
+    String token =
+        gw.tokens.mint(
+            new JsonObject().put("account", TestData.ACCOUNT).put("assets", new JsonArray().add("clip")).put("actions", new JsonArray().add("play"))
+                .put("exp", "tomorrow"),
+            new JWTOptions().setAlgorithm("RS256").setIssuer(Tokens.ISSUER).setAudience(List.of(Tokens.AUDIENCE)).setNoTimestamp(true));
+
+    assertError(gw.get("/v1/assets/clip/play", token), 401, "unauthorized");
+  }
+
+  @Test
   void wrongIssuerOrAudience_answers401() throws Exception {
     JsonObject claims =
         new JsonObject().put("account", TestData.ACCOUNT).put("assets", new JsonArray().add("clip")).put("actions", new JsonArray().add("play"));

@@ -100,6 +100,8 @@ class AdminApiTest {
         "unknown field | {\"region\":\"us-east-1\",\"bucket\":\"media\",\"secretAccessKey\":\"x\"} | secretAccessKey: unknown",
         "bad delivery | {\"region\":\"us-east-1\",\"bucket\":\"media\",\"delivery\":{\"mode\":\"fax\"}} | delivery.mode: fax",
         "bad endpoint | {\"region\":\"us-east-1\",\"bucket\":\"media\",\"endpoint\":\"ftp://x\"} | endpoint: ftp://x",
+        "cleartext endpoint | {\"region\":\"us-east-1\",\"bucket\":\"media\",\"endpoint\":\"http://169.254.169.254/\"} | endpoint: http://169.254.169.254/",
+        "no role | {\"region\":\"us-east-1\",\"bucket\":\"platform-managed\"} | roleArn: missing",
       })
   void put_invalidInput_answers400NamingTheProblem(String name, String body, String expected) throws Exception {
     HttpResponse<byte[]> r = admin("PUT", "/admin/v1/accounts/newco/storage", body);
@@ -143,6 +145,33 @@ class AdminApiTest {
     assertThat(admin("GET", "/admin/v1/accounts/newco/storage", null).statusCode()).isEqualTo(404);
     assertThat(admin("DELETE", "/admin/v1/accounts/newco/storage", null).statusCode()).isEqualTo(404);
     assertThat(new JsonObject(Files.readString(gw.dir.resolve("connections.json"))).getJsonObject("accounts").containsKey("newco")).isFalse();
+  }
+
+  @Test
+  void changes_neverWriteConfiguredAccounts_soTheirStaticKeysSurviveARestart() throws Exception {
+    assertThat(admin("PUT", "/admin/v1/accounts/other/storage", valid("other-media")).statusCode()).isEqualTo(200);
+    assertThat(admin("DELETE", "/admin/v1/accounts/globex/storage", null).statusCode()).isEqualTo(204);
+
+    JsonObject file = new JsonObject(Files.readString(gw.dir.resolve("connections.json")));
+
+    assertThat(file.getJsonObject("accounts").fieldNames()).contains("other").doesNotContain("globex", "mallory");
+    assertThat(file.getJsonArray("removed")).containsExactly("globex");
+    assertThat(file.encode()).doesNotContain(io.storageconnect.gateway.support.S3Server.SECRET_KEY);
+    var saved = io.storageconnect.gateway.catalog.StorageConnections.parseFile(file.encode(), new java.util.ArrayList<>());
+    assertThat(saved.connections()).containsKey("other").doesNotContainKeys("globex", "mallory");
+    assertThat(saved.removed()).containsExactly("globex");
+    assertThat(admin("DELETE", "/admin/v1/accounts/other/storage", null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void put_withoutRegion_defaultsToUsEast1() throws Exception {
+    String body = new JsonObject().put("bucket", "east-media").put("roleArn", "arn:aws:iam::210987654321:role/x").encode();
+
+    HttpResponse<byte[]> r = admin("PUT", "/admin/v1/accounts/eastco/storage", body);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).getString("region")).isEqualTo("us-east-1");
+    admin("DELETE", "/admin/v1/accounts/eastco/storage", null);
   }
 
   @Test

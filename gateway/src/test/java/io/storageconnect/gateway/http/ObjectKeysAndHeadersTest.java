@@ -110,6 +110,25 @@ class ObjectKeysAndHeadersTest {
   }
 
   @Test
+  void play_customerHtmlObject_isNeverServedInline() throws Exception {
+    String key = TestData.PREFIX + TestData.AWKWARD.get("awk-symbols");
+    byte[] html = "<script>alert(location.search)</script>".getBytes(StandardCharsets.UTF_8);
+    try {
+      gw.s3.put(TestData.CUSTOMER_BUCKET, key, html, "text/html");
+      gw.s3.put(TestData.CUSTOMER_BUCKET, key + "x", html, "image/svg+xml");
+
+      HttpResponse<byte[]> r = gw.get("/v1/assets/awk-symbols/play", token);
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment;");
+      assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("sandbox");
+      assertThat(gw.get("/v1/assets/clip/play", token).headers().firstValue("Content-Disposition").orElseThrow()).startsWith("inline;");
+    } finally {
+      gw.s3.put(TestData.CUSTOMER_BUCKET, key, TestData.AWKWARD.get("awk-symbols").getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+    }
+  }
+
+  @Test
   void play_pathTraversalAttempts_neverLeaveTheAssetsKey() throws Exception {
     for (String path :
         new String[] {

@@ -81,7 +81,11 @@ class RoleCredentialsTest {
 
     time.advance(Duration.ofMinutes(11)); // 9 minutes left: inside refreshAhead
     assertThat(roles.credentials("acme", ROLE)).as("served at once, not waiting for the refresh").isCompleted();
-    Await.until("the background refresh completed", () -> sts.issued() == 2);
+    Await.until("the refreshed credentials are in the cache", () -> {
+      CompletableFuture<AwsSessionCredentials> now = roles.credentials("acme", ROLE);
+      return now.isDone() && !now.join().sessionToken().equals(first.sessionToken());
+    });
+    assertThat(sts.issued()).isEqualTo(2);
 
     sts.failWith(StsServer.Failure.SERVICE_UNAVAILABLE);
     time.advance(Duration.ofMinutes(9).plusSeconds(30)); // the first credentials are gone

@@ -19,6 +19,7 @@ import java.util.Map;
 import io.storageconnect.gateway.http.OidcRoutes;
 import io.storageconnect.gateway.http.Routes;
 import java.time.Clock;
+import io.storageconnect.gateway.resilience.GuardedOrigin;
 import io.storageconnect.gateway.origin.BucketAddress;
 import io.storageconnect.gateway.origin.S3Origin;
 import io.vertx.core.DeploymentOptions;
@@ -39,13 +40,15 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final S3Origin origin;
+  private final GuardedOrigin guarded;
   private final RoleCredentials roles;
   private final String deploymentId;
   private final int port;
 
-  private Gateway(Vertx vertx, S3Origin origin, RoleCredentials roles, String deploymentId, int port) {
+  private Gateway(Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port) {
     this.vertx = vertx;
     this.origin = origin;
+    this.guarded = guarded;
     this.roles = roles;
     this.deploymentId = deploymentId;
     this.port = port;
@@ -58,6 +61,11 @@ public final class Gateway {
 
   /** Starts a gateway; fails with every key-file and catalog problem found, all at once. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, Clock.systemUTC());
+  }
+
+  /** @param breakerClock the circuit breakers' time (tests move it by hand) */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock) {
     List<String> problems = new ArrayList<>();
     List<Future<AuthOptions.VerificationKey>> keys = new ArrayList<>();
     for (int i = 0; i < config.auth().keys().size(); i++) {
@@ -129,7 +137,8 @@ public final class Gateway {
                   keys.stream().map(Future::result).toList(),
                   oidcKeys.stream().map(Future::result).toList(),
                   savedState,
-                  catalog);
+                  catalog,
+                  breakerClock);
             });
   }
 
@@ -150,7 +159,8 @@ public final class Gateway {
       List<AuthOptions.VerificationKey> keys,
       List<SigningKey> oidcKeys,
       StorageConnections.Saved saved,
-      FileCatalog files) {
+      FileCatalog files,
+      Clock breakerClock) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
         new ViewerAuthenticator(
@@ -190,13 +200,20 @@ public final class Gateway {
               }
             });
     var resolver = new AssetResolver(catalog, connections, config.managed());
+    var guarded = new GuardedOrigin(origin, config.breakers(), config.origin().firstByteTimeout(), breakerClock);
     var routes =
         new Routes(
-            new AssetRoutes(authenticator, resolver, origin, config.delivery(), config.origin().readTimeout()),
+            new AssetRoutes(
+                authenticator,
+                resolver,
+                guarded,
+                config.delivery(),
+                config.origin().readTimeout(),
+                config.fallbackRenditions()),
             issuer == null ? null : new OidcRoutes(issuer),
             config.admin() == null
                 ? null
-                : new AdminRoutes(config.admin().token(), connections, origin, issuer, roles, config.admin().migrationPrincipalArn()));
+                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn()));
     RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
@@ -220,13 +237,14 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
-              return new Gateway(vertx, origin, closeRoles, id, port);
+              return new Gateway(vertx, origin, guarded, closeRoles, id, port);
             })
         .onFailure(
             e -> {
               if (closeRoles != null) {
                 closeRoles.close();
               }
+              guarded.close();
               origin.close();
             });
   }
@@ -237,6 +255,7 @@ public final class Gateway {
       if (roles != null) {
         roles.close();
       }
+      guarded.close();
       origin.close();
       return Future.succeededFuture();
     });

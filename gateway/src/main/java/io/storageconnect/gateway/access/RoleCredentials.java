@@ -9,6 +9,7 @@ import io.storageconnect.gateway.failure.OriginException.Kind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -71,7 +72,8 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
             .httpClient(http)
             .region(Region.of(options.region()))
             // AssumeRoleWithWebIdentity is unsigned: the web identity token is the credential.
-            .credentialsProvider(AnonymousCredentialsProvider.create());
+            .credentialsProvider(AnonymousCredentialsProvider.create())
+            .overrideConfiguration(o -> o.apiCallTimeout(options.callTimeout()));
     if (options.endpoint() != null) {
       builder.endpointOverride(options.endpoint());
     }
@@ -143,6 +145,33 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
       cache.put(key, CompletableFuture.completedFuture(fresh));
       return fresh;
     });
+  }
+
+  /**
+   * What is known about an account's role credentials, for health details: never the credentials.
+   *
+   * @param state {@code valid}, {@code failing} (the last STS call failed; see {@code lastError})
+   *     or {@code none} (not assumed yet)
+   * @param expires when the cached credentials expire, if any
+   * @param lastError the class of the last STS failure: {@code misconfigured} or {@code transient}
+   * @param retryAt when STS is asked again after that failure
+   */
+  public record Status(String state, Optional<Instant> expires, Optional<String> lastError, Optional<Instant> retryAt) {}
+
+  public Status status(String accountId, String roleArn) {
+    Key key = new Key(accountId, roleArn);
+    CompletableFuture<AwsSessionCredentials> cached = cache.getIfPresent(key);
+    Optional<Instant> expires =
+        cached != null && cached.isDone() && !cached.isCompletedExceptionally()
+            ? Optional.of(expiration(cached.join())) // done: does not wait
+            : Optional.empty();
+    Failure failure = failures.get(key);
+    Optional<String> lastError =
+        failure == null
+            ? Optional.empty()
+            : Optional.of(failure.error().kind() == OriginException.Kind.MISCONFIGURED ? "misconfigured" : "transient");
+    String state = failure != null ? "failing" : expires.isPresent() ? "valid" : "none";
+    return new Status(state, expires, lastError, Optional.ofNullable(failure).map(Failure::retryAt));
   }
 
   /** Drops what is known about an account's role (its connection changed). */

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param instanceName this gateway instance, for the role session name customers see in CloudTrail
  * @param initialBackoff first wait after an STS failure before the same role is asked again
  * @param maxBackoff longest such wait (it doubles per consecutive failure)
+ * @param callTimeout longest one {@code AssumeRoleWithWebIdentity} call may take, retries
+ *     included: a hung STS must not hold a background refresh (and the refresh slot) for minutes
  */
 public record StsOptions(
     URI endpoint,
@@ -21,9 +23,10 @@ public record StsOptions(
     Duration refreshAhead,
     String instanceName,
     Duration initialBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Duration callTimeout) {
 
   public static StsOptions defaults(String instanceName) {
-    return new StsOptions(null, "us-east-1", Duration.ofHours(1), Duration.ofMinutes(10), instanceName, Duration.ofSeconds(1), Duration.ofMinutes(5));
+    return new StsOptions(null, "us-east-1", Duration.ofHours(1), Duration.ofMinutes(10), instanceName, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10));
   }
 }

@@ -9,16 +9,16 @@ import java.util.Optional;
 public record ResolvedAsset(Asset asset, StorageConnection connection, ManagedStorage managed) {
 
   public ObjectLocation original() {
-    return new ObjectLocation(connection.address(), connection.objectKey(asset.originalKey()), false);
+    return new ObjectLocation(connection.accountId(), connection.address(), connection.objectKey(asset.originalKey()), false);
   }
 
   public Optional<ObjectLocation> rendition(String name) {
     return Optional.ofNullable(asset.renditions().get(name))
-        .map(key -> new ObjectLocation(managed.address(), key, true));
+        .map(key -> new ObjectLocation(ObjectLocation.MANAGED, managed.address(), key, true));
   }
 
   public Optional<ObjectLocation> thumbnail() {
     return Optional.ofNullable(asset.thumbnailKey())
-        .map(key -> new ObjectLocation(managed.address(), key, true));
+        .map(key -> new ObjectLocation(ObjectLocation.MANAGED, managed.address(), key, true));
   }
 }

@@ -122,6 +122,7 @@ public final class ConfigParser {
         new OriginOptions(
             r.integer(tree, "origin.maxConnections", 1, 10_000),
             r.duration(tree, "origin.connectTimeout", Duration.ofMillis(10), Duration.ofMinutes(1)),
+            r.duration(tree, "origin.firstByteTimeout", Duration.ofMillis(10), Duration.ofMinutes(10)),
             r.duration(tree, "origin.readTimeout", Duration.ofMillis(10), Duration.ofMinutes(10)),
             r.duration(tree, "origin.acquireTimeout", Duration.ofMillis(10), Duration.ofMinutes(1)),
             r.duration(tree, "origin.metadataTtl", Duration.ZERO, Duration.ofDays(1)),
@@ -186,7 +187,8 @@ public final class ConfigParser {
             r.duration(tree, "sts.refreshAhead", Duration.ofSeconds(10), Duration.ofHours(1)),
             instance,
             r.duration(tree, "sts.initialBackoff", Duration.ofMillis(10), Duration.ofMinutes(10)),
-            r.duration(tree, "sts.maxBackoff", Duration.ofMillis(10), Duration.ofHours(1)));
+            r.duration(tree, "sts.maxBackoff", Duration.ofMillis(10), Duration.ofHours(1)),
+            r.duration(tree, "sts.callTimeout", Duration.ofMillis(100), Duration.ofMinutes(2)));
 
     String adminToken = r.string(tree, "admin.token", false);
     GatewayConfig.Admin admin = null;
@@ -200,10 +202,21 @@ public final class ConfigParser {
       admin = new GatewayConfig.Admin(adminToken, connectionsFile == null ? null : baseDir.resolve(connectionsFile).normalize(), migration);
     }
 
+    var breakers =
+        new io.storageconnect.gateway.resilience.BreakerOptions(
+            r.integer(tree, "resilience.failureRatePercent", 1, 100),
+            r.integer(tree, "resilience.window", 1, 1000),
+            r.integer(tree, "resilience.minimumCalls", 1, 1000),
+            r.duration(tree, "resilience.openFor", Duration.ofMillis(100), Duration.ofHours(1)),
+            r.integer(tree, "resilience.halfOpenCalls", 1, 100),
+            r.duration(tree, "resilience.slowCall", Duration.ofMillis(10), Duration.ofMinutes(10)));
+    List<String> fallbackRenditions = r.strings(tree, "resilience.fallbackRenditions", false);
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
-    return new GatewayConfig(server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin);
+    return new GatewayConfig(
+        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -285,11 +298,23 @@ public final class ConfigParser {
         map(
             "maxConnections", origin.maxConnections(),
             "connectTimeout", origin.connectTimeout().toMillis() + "ms",
+            "firstByteTimeout", origin.firstByteTimeout().toMillis() + "ms",
             "readTimeout", origin.readTimeout().toMillis() + "ms",
             "acquireTimeout", origin.acquireTimeout().toMillis() + "ms",
             "metadataTtl", origin.metadataTtl().toMillis() + "ms",
             "metadataCacheSize", origin.metadataCacheSize(),
             "credentialMargin", origin.credentialMargin().toSeconds() + "s"));
+    var breakerDefaults = io.storageconnect.gateway.resilience.BreakerOptions.defaults();
+    d.put(
+        "resilience",
+        map(
+            "failureRatePercent", breakerDefaults.failureRatePercent(),
+            "window", breakerDefaults.window(),
+            "minimumCalls", breakerDefaults.minimumCalls(),
+            "openFor", breakerDefaults.openFor().toSeconds() + "s",
+            "halfOpenCalls", breakerDefaults.halfOpenCalls(),
+            "slowCall", breakerDefaults.slowCall().toSeconds() + "s",
+            "fallbackRenditions", List.of("h264_1080p", "h264_720p", "h264_540p", "h264_360p")));
     d.put("admin", map("token", null, "connectionsFile", null, "migrationPrincipalArn", null));
     d.put("oidc", map("issuer", null, "audience", "sts.amazonaws.com", "tokenLifetime", "5m", "keys", null));
     var sts = io.storageconnect.gateway.access.StsOptions.defaults(defaultInstanceName());
@@ -302,7 +327,8 @@ public final class ConfigParser {
             "refreshAhead", sts.refreshAhead().toSeconds() + "s",
             "instanceName", sts.instanceName(),
             "initialBackoff", sts.initialBackoff().toMillis() + "ms",
-            "maxBackoff", sts.maxBackoff().toSeconds() + "s"));
+            "maxBackoff", sts.maxBackoff().toSeconds() + "s",
+            "callTimeout", sts.callTimeout().toSeconds() + "s"));
     d.put("catalog", map("file", null, "cacheSize", 100_000, "cacheTtl", "60s", "negativeCacheTtl", "5s"));
     d.put("managed", bucketDefaults());
     return d;

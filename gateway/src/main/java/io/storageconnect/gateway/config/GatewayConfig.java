@@ -23,10 +23,13 @@ public record GatewayConfig(
     Map<String, StorageConnection> accounts,
     Oidc oidc,
     io.storageconnect.gateway.access.StsOptions sts,
-    Admin admin) {
+    Admin admin,
+    io.storageconnect.gateway.resilience.BreakerOptions breakers,
+    List<String> fallbackRenditions) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
+    fallbackRenditions = List.copyOf(fallbackRenditions);
   }
 
   /** @param instances verticle instances (event loops serving HTTP) */

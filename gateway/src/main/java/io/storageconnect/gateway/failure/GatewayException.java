@@ -11,6 +11,7 @@ public class GatewayException extends RuntimeException {
   private final int status;
   private final String code;
   private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+  private final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
 
   public GatewayException(int status, String code, String publicMessage) {
     this(status, code, publicMessage, null);
@@ -27,6 +28,16 @@ public class GatewayException extends RuntimeException {
   public GatewayException withHeader(String name, String value) {
     headers.put(name, value);
     return this;
+  }
+
+  /** Adds a field to the JSON error body (safe for clients: never a bucket name or credential). */
+  public GatewayException withDetail(String name, Object value) {
+    details.put(name, value);
+    return this;
+  }
+
+  public java.util.Map<String, Object> details() {
+    return java.util.Collections.unmodifiableMap(details);
   }
 
   public java.util.Map<String, String> headers() {

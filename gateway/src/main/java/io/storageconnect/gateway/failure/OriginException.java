@@ -17,6 +17,8 @@ public final class OriginException extends GatewayException {
     ARCHIVED(409, "object_archived", "The stored object is archived; it must be restored before it can be read."),
     /** The object changed between the metadata lookup and the read (an If-Match on the GET failed). */
     CHANGED(503, "object_changed", "The stored object changed while it was being read; retry."),
+    /** The bucket's circuit breaker is open: not asked at all, to fail fast (with Retry-After). */
+    CIRCUIT_OPEN(503, "origin_unavailable", "The storage origin is unavailable; retry later."),
     /** Throttled by the origin (503 SlowDown after the SDK's retries). */
     THROTTLED(503, "origin_throttled", "The storage origin is throttling requests; retry later."),
     /** No answer in time. */
@@ -38,10 +40,22 @@ public final class OriginException extends GatewayException {
   }
 
   private final Kind kind;
+  private java.time.Duration retryAfter;
 
   public OriginException(Kind kind, Throwable cause) {
     super(kind.status, kind.code, kind.message, cause);
     this.kind = kind;
+  }
+
+  /** When the origin is worth asking again (an open circuit breaker); sets {@code Retry-After}. */
+  public OriginException withRetryAfter(java.time.Duration after) {
+    this.retryAfter = after;
+    withHeader("Retry-After", Long.toString(Math.max(1, after.toSeconds())));
+    return this;
+  }
+
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
   }
 
   public Kind kind() {

@@ -5,12 +5,14 @@ import io.storageconnect.gateway.access.Policies;
 import io.storageconnect.gateway.access.RoleCredentials;
 import io.storageconnect.gateway.catalog.ConnectionRules;
 import io.storageconnect.gateway.catalog.DeliveryMode;
+import io.storageconnect.gateway.catalog.ObjectLocation;
 import io.storageconnect.gateway.catalog.StorageConnection;
 import io.storageconnect.gateway.catalog.StorageConnections;
 import io.storageconnect.gateway.failure.GatewayException;
 import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.origin.BucketAddress;
 import io.storageconnect.gateway.origin.S3Origin;
+import io.storageconnect.gateway.resilience.GuardedOrigin;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -37,6 +39,8 @@ import java.util.UUID;
  * GET|PUT|DELETE /admin/v1/accounts/{account}/storage   the connection (no secret ever)
  * GET            /admin/v1/accounts/{account}/storage/policies   trust, permission and migration policies
  * POST           /admin/v1/accounts/{account}/storage/verify     preflight checklist
+ * GET            /admin/v1/accounts/{account}/health             breaker and credential state
+ * GET            /admin/v1/health                                every account's, and the managed bucket's
  * </pre>
  *
  * Runs on event loops; never blocks.
@@ -45,6 +49,7 @@ public final class AdminRoutes {
   private final byte[] token;
   private final StorageConnections connections;
   private final S3Origin origin;
+  private final GuardedOrigin guarded;
   private final OidcIssuer issuer;
   private final RoleCredentials roles;
   private final String migrationPrincipalArn;
@@ -58,12 +63,14 @@ public final class AdminRoutes {
       String token,
       StorageConnections connections,
       S3Origin origin,
+      GuardedOrigin guarded,
       OidcIssuer issuer,
       RoleCredentials roles,
       String migrationPrincipalArn) {
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.connections = connections;
     this.origin = origin;
+    this.guarded = guarded;
     this.issuer = issuer;
     this.roles = roles;
     this.migrationPrincipalArn = migrationPrincipalArn;
@@ -77,6 +84,61 @@ public final class AdminRoutes {
     router.delete(base).handler(guard(this::delete));
     router.get(base + "/policies").handler(guard(this::policies));
     router.post(base + "/verify").handler(guard(this::verify));
+    router.get("/admin/v1/accounts/:account/health").handler(guard(this::health));
+    router.get("/admin/v1/health").handler(this::healthAll);
+  }
+
+  /**
+   * One account's storage health: its bucket's circuit breaker (state, failure rate, when an open
+   * breaker will probe again, the last bucket-level failure and, for a wrong region, the region S3
+   * named) and its role credentials (valid, failing, not assumed yet). Never a secret or bucket name.
+   */
+  private void health(RoutingContext ctx, String account) {
+    json(ctx, 200, accountHealth(account, existing(account)));
+  }
+
+  /** Every connected account's health, and the managed bucket's breaker. */
+  private void healthAll(RoutingContext ctx) {
+    JsonObject accounts = new JsonObject();
+    connections.all().forEach((account, c) -> accounts.put(account, accountHealth(account, c)));
+    json(ctx, 200, new JsonObject().put("managed", breakers(ObjectLocation.MANAGED)).put("accounts", accounts));
+  }
+
+  private JsonObject accountHealth(String account, StorageConnection c) {
+    JsonObject health = new JsonObject().put("account", account).put("region", c.address().region()).put("breakers", breakers(account));
+    if (c.address().role() != null && roles != null) {
+      RoleCredentials.Status status = roles.status(account, c.roleArn());
+      JsonObject credentials = new JsonObject().put("state", status.state());
+      status.expires().ifPresent(t -> credentials.put("expires", t.toString()));
+      status.lastError().ifPresent(e -> credentials.put("lastError", e));
+      status.retryAt().ifPresent(t -> credentials.put("retryAt", t.toString()));
+      health.put("credentials", credentials);
+    } else {
+      health.put("credentials", new JsonObject().put("state", c.address().credentials() != null ? "static" : "default-chain"));
+    }
+    return health;
+  }
+
+  private JsonArray breakers(String owner) {
+    JsonArray list = new JsonArray();
+    for (GuardedOrigin.BreakerView b : guarded.breakers(owner)) {
+      JsonObject view =
+          new JsonObject()
+              .put("region", b.region())
+              .put("state", b.state())
+              .put("failureRatePercent", b.failureRatePercent())
+              .put("bufferedCalls", b.bufferedCalls());
+      b.openUntil().ifPresent(t -> view.put("openUntil", t.toString()));
+      b.lastFailure()
+          .ifPresent(
+              f -> {
+                JsonObject last = new JsonObject().put("error", f.code()).put("at", f.at().toString());
+                f.bucketRegion().ifPresent(r -> last.put("bucketRegion", r));
+                view.put("lastFailure", last);
+              });
+      list.add(view);
+    }
+    return list;
   }
 
   private void authenticate(RoutingContext ctx) {

@@ -10,7 +10,10 @@ import io.storageconnect.gateway.catalog.ObjectLocation;
 import io.storageconnect.gateway.catalog.ResolvedAsset;
 import io.storageconnect.gateway.catalog.StorageConnection;
 import io.storageconnect.gateway.failure.GatewayException;
-import io.storageconnect.gateway.origin.S3Origin;
+import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.resilience.GuardedOrigin;
+import java.util.List;
+import java.util.Optional;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -34,16 +37,23 @@ public final class AssetRoutes {
   private final AssetResolver resolver;
   private final ObjectResponder responder;
   private final DeliveryOptions options;
+  private final List<String> fallbackPreference;
 
-  /** @param idleTimeout longest silence of the origin mid-body before the response is reset */
+  /**
+   * @param idleTimeout longest silence of the origin mid-body before the response is reset
+   * @param fallbackPreference rendition names, best first, for playback when the original
+   *     cannot be read
+   */
   public AssetRoutes(
       ViewerAuthenticator authenticator,
       AssetResolver resolver,
-      S3Origin origin,
+      GuardedOrigin origin,
       DeliveryOptions options,
-      java.time.Duration idleTimeout) {
+      java.time.Duration idleTimeout,
+      List<String> fallbackPreference) {
     this.authenticator = authenticator;
     this.resolver = resolver;
+    this.fallbackPreference = List.copyOf(fallbackPreference);
     this.responder = new ObjectResponder(origin, options, idleTimeout, java.time.Clock.systemUTC());
     this.options = options;
   }
@@ -62,6 +72,7 @@ public final class AssetRoutes {
 
   private void original(RoutingContext ctx) {
     DeliveryMode requested = requestedMode(ctx);
+    boolean proxyWanted = "proxy".equals(ctx.request().getParam("fallback"));
     authorized(ctx, Action.DOWNLOAD)
         .compose(
             access -> {
@@ -69,12 +80,63 @@ public final class AssetRoutes {
               Representation rep =
                   new Representation(
                       asset.original(), asset.asset().fileName(), asset.asset().contentType(), false, cacheControl(access.grant()));
-              return switch (deliveryMode(access, requested)) {
-                case REDIRECT -> responder.redirect(ctx, rep);
-                case STREAM -> responder.stream(ctx, rep);
-              };
+              Future<Void> sent =
+                  switch (deliveryMode(access, requested)) {
+                    case REDIRECT -> responder.redirect(ctx, rep);
+                    case STREAM -> responder.stream(ctx, rep);
+                  };
+              // A download is never silently substituted: the proxy only on ?fallback=proxy,
+              // otherwise a clear error that links to it.
+              return sent.recover(
+                  e -> {
+                    Optional<String> reason = fallbackReason(ctx, e);
+                    Optional<String> proxy = bestRendition(asset);
+                    if (reason.isEmpty()) {
+                      return Future.failedFuture(e);
+                    }
+                    if (proxyWanted && proxy.isPresent()) {
+                      return streamProxy(ctx, asset, proxy.get(), reason.get(), false);
+                    }
+                    return Future.failedFuture(downloadError(e, reason.get(), asset, proxy));
+                  });
             })
         .onFailure(ctx::fail);
+  }
+
+  /** Seconds a download client should wait when the breaker says nothing more precise. */
+  private static final long DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * The download error for an original that cannot be read: 409 original_archived (with the
+   * restore state), 404 original_missing, 503 origin_unavailable with Retry-After, or 502
+   * origin_misconfigured; each with a {@code Link} to the managed proxy when there is one.
+   */
+  private static GatewayException downloadError(Throwable e, String reason, ResolvedAsset asset, Optional<String> proxy) {
+    GatewayException error =
+        switch (reason) {
+          case "archived", "restoring" ->
+              e instanceof ObjectResponder.NotReadable notReadable
+                  ? notReadable
+                  : new GatewayException(409, "original_archived", "The original was moved to an archive storage class; it must be restored before it can be read.")
+                      .withDetail("restore", "not-requested");
+          case "missing" -> GatewayException.notFound("original_missing", "The original of this asset is missing from its storage.");
+          case "unreachable" -> {
+            long retry =
+                e instanceof OriginException oe && oe.retryAfter().isPresent()
+                    ? Math.max(1, oe.retryAfter().get().toSeconds())
+                    : DEFAULT_RETRY_AFTER_SECONDS;
+            yield new GatewayException(503, "origin_unavailable", "The storage holding the original does not answer; retry later.", e)
+                .withHeader("Retry-After", Long.toString(retry))
+                .withDetail("retryAfterSeconds", retry);
+          }
+          default -> new GatewayException(502, "origin_misconfigured", "The storage connection for this account is misconfigured.");
+        };
+    proxy.ifPresent(
+        name -> {
+          String path = "/v1/assets/" + asset.asset().id() + "/renditions/" + name;
+          error.withHeader("Link", "<" + path + ">; rel=\"alternate\"; title=\"managed proxy\"").withDetail("proxy", path);
+        });
+    return error;
   }
 
   private void play(RoutingContext ctx) {
@@ -82,12 +144,72 @@ public final class AssetRoutes {
         .compose(
             access -> {
               ResolvedAsset asset = access.asset();
-              return responder.stream(
-                  ctx,
-                  new Representation(
-                      asset.original(), asset.asset().fileName(), asset.asset().contentType(), true, cacheControl(access.grant())));
+              return responder
+                  .stream(
+                      ctx,
+                      new Representation(
+                          asset.original(), asset.asset().fileName(), asset.asset().contentType(), true, cacheControl(access.grant())))
+                  .recover(
+                      e -> {
+                        // Players keep playing: the best managed proxy instead of the original.
+                        Optional<String> reason = fallbackReason(ctx, e);
+                        Optional<String> proxy = bestRendition(asset);
+                        if (reason.isPresent() && proxy.isPresent()) {
+                          return streamProxy(ctx, asset, proxy.get(), reason.get(), true);
+                        }
+                        return Future.failedFuture(e);
+                      });
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Why the original could not be served, when a proxy may stand in: archived, restoring,
+   * missing, unreachable or misconfigured. Empty for anything else, and once bytes were sent.
+   */
+  private static Optional<String> fallbackReason(RoutingContext ctx, Throwable e) {
+    if (ctx.response().headWritten()) {
+      return Optional.empty();
+    }
+    if (e instanceof ObjectResponder.NotReadable notReadable) {
+      return Optional.of(notReadable.reason);
+    }
+    if (e instanceof OriginException oe) {
+      return switch (oe.kind()) {
+        case OBJECT_UNAVAILABLE -> Optional.of("missing");
+        case ARCHIVED -> Optional.of("archived");
+        case UNAVAILABLE, TIMEOUT, THROTTLED, CIRCUIT_OPEN -> Optional.of("unreachable");
+        case MISCONFIGURED -> Optional.of("misconfigured");
+        default -> Optional.empty();
+      };
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> bestRendition(ResolvedAsset asset) {
+    var renditions = asset.asset().renditions();
+    for (String name : fallbackPreference) {
+      if (renditions.containsKey(name)) {
+        return Optional.of(name);
+      }
+    }
+    return renditions.keySet().stream().sorted().findFirst();
+  }
+
+  /**
+   * The proxy in place of the original: its own ETag (never the original's, so an If-Range for
+   * the original yields the whole proxy), never stored by a CDN under the original's URL, and
+   * marked for the client.
+   */
+  private Future<Void> streamProxy(RoutingContext ctx, ResolvedAsset asset, String name, String reason, boolean inline) {
+    String requestId = RequestIds.of(ctx);
+    ctx.response().headers().clear();
+    ctx.response()
+        .putHeader(RequestIds.HEADER, requestId)
+        .putHeader("X-Delivery-Source", "managed-proxy")
+        .putHeader("X-Delivery-Fallback", reason);
+    ObjectLocation location = asset.rendition(name).orElseThrow();
+    return responder.stream(ctx, new Representation(location, fileName(location), null, inline, "no-store"));
   }
 
   private void rendition(RoutingContext ctx) {

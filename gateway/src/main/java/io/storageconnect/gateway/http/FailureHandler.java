@@ -55,12 +55,13 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (error.status() == 405) {
       response.putHeader(HttpHeaders.ALLOW, "GET, HEAD");
     }
-    String body =
+    JsonObject json =
         new JsonObject()
             .put("error", error.code())
             .put("message", error.publicMessage())
-            .put("requestId", requestId)
-            .encode();
+            .put("requestId", requestId);
+    error.details().forEach(json::put);
+    String body = json.encode();
     response
         .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")

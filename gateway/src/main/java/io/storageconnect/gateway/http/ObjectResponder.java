@@ -14,7 +14,7 @@ import io.storageconnect.gateway.failure.GatewayException;
 import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.origin.ObjectBody;
 import io.storageconnect.gateway.origin.ObjectMeta;
-import io.storageconnect.gateway.origin.S3Origin;
+import io.storageconnect.gateway.resilience.GuardedOrigin;
 import io.storageconnect.gateway.resilience.ObjectState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -35,13 +35,13 @@ import java.util.List;
  * presigned redirects. Runs on the request's event loop; never blocks.
  */
 final class ObjectResponder {
-  private final S3Origin origin;
+  private final GuardedOrigin origin;
   private final DeliveryOptions options;
   private final Duration idleTimeout;
 
   private final java.time.Clock clock;
 
-  ObjectResponder(S3Origin origin, DeliveryOptions options, Duration idleTimeout, java.time.Clock clock) {
+  ObjectResponder(GuardedOrigin origin, DeliveryOptions options, Duration idleTimeout, java.time.Clock clock) {
     this.origin = origin;
     this.options = options;
     this.idleTimeout = idleTimeout;
@@ -72,7 +72,7 @@ final class ObjectResponder {
               String disposition = disposition(rep, contentType);
               ObjectLocation loc = rep.location();
               return origin
-                  .presign(loc.bucket(), loc.key(), options.presignTtl(), disposition, contentType)
+                  .presign(loc, options.presignTtl(), disposition, contentType)
                   .compose(
                       url -> {
                         // The validators describe the object, not this redirect.
@@ -95,7 +95,7 @@ final class ObjectResponder {
    * GET: a browser is never sent to a presigned URL that answers 403 InvalidObjectState.
    */
   private Future<ObjectMeta> metadata(Representation rep) {
-    return origin.head(rep.location().bucket(), rep.location().key())
+    return origin.head(rep.location())
         .map(
             meta -> {
               ObjectState state = ObjectState.of(meta, clock.instant());
@@ -104,7 +104,15 @@ final class ObjectResponder {
                     state instanceof ObjectState.Restoring r
                         ? "The stored object (" + r.storageClass() + ") is being restored; retry later."
                         : "The stored object is archived (" + ((ObjectState.Archived) state).storageClass() + "); it must be restored before it can be read.";
-                throw new GatewayException(409, rep.location().managed() ? "object_archived" : "original_archived", detail);
+                NotReadable notReadable =
+                    new NotReadable(
+                        rep.location().managed() ? "object_archived" : "original_archived",
+                        detail,
+                        state instanceof ObjectState.Restoring ? "restoring" : "archived");
+                notReadable
+                    .withDetail("storageClass", state instanceof ObjectState.Restoring r ? r.storageClass() : ((ObjectState.Archived) state).storageClass())
+                    .withDetail("restore", state instanceof ObjectState.Restoring ? "in-progress" : "not-requested");
+                throw notReadable;
               }
               return meta;
             });
@@ -116,7 +124,7 @@ final class ObjectResponder {
     if (mayRetry && request.getHeader(HttpHeaders.IF_MATCH) != null && !ifMatchHolds(request, meta)) {
       // The cached metadata may be stale: an If-Match naming the object's new ETag must not
       // fail against the old one. Decide on fresh metadata.
-      origin.invalidate(rep.location().bucket(), rep.location().key());
+      origin.invalidate(rep.location());
       return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
     }
     if (!preconditionsPass(ctx, rep, meta)) {
@@ -163,7 +171,7 @@ final class ObjectResponder {
               && !response.headWritten()) {
             // CHANGED: decide again on fresh metadata. ARCHIVED: the object was archived after
             // its metadata was cached; fresh metadata classifies it at once.
-            origin.invalidate(rep.location().bucket(), rep.location().key());
+            origin.invalidate(rep.location());
             return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
           }
           return Future.failedFuture(e);
@@ -212,7 +220,7 @@ final class ObjectResponder {
     HttpServerResponse response = ctx.response();
     ObjectLocation loc = rep.location();
     return origin
-        .get(loc.bucket(), loc.key(), range, meta.etag())
+        .get(loc, range, meta.etag())
         .compose(
             body -> {
               if (response.closed()) {
@@ -227,7 +235,7 @@ final class ObjectResponder {
               }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
-              return pipe(ctx, body).compose(v -> end(response, null));
+              return pipe(ctx, loc, body).compose(v -> end(response, null));
             });
   }
 
@@ -250,7 +258,7 @@ final class ObjectResponder {
           chain.compose(
               v ->
                   origin
-                      .get(loc.bucket(), loc.key(), range, meta.etag())
+                      .get(loc, range, meta.etag())
                       .compose(
                           body -> {
                             if (response.closed()) {
@@ -259,10 +267,20 @@ final class ObjectResponder {
                             }
                             checkPart(body, range);
                             response.write(ascii(framing.partHeader(index)));
-                            return pipe(ctx, body);
+                            return pipe(ctx, loc, body);
                           }));
     }
     return chain.compose(v -> end(response, ascii(framing.trailer())));
+  }
+
+  /** 409: the object exists but its storage class does not allow reading it now. */
+  static final class NotReadable extends GatewayException {
+    final String reason;
+
+    NotReadable(String code, String message, String reason) {
+      super(409, code, message);
+      this.reason = reason;
+    }
   }
 
   /**
@@ -275,7 +293,7 @@ final class ObjectResponder {
   }
 
   /** Streams one upstream body; upstream failures become origin failures for the failure handler. */
-  private Future<Void> pipe(RoutingContext ctx, ObjectBody body) {
+  private Future<Void> pipe(RoutingContext ctx, ObjectLocation loc, ObjectBody body) {
     return BodyStreamer.pipe(
             ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout)
         .recover(
@@ -285,7 +303,9 @@ final class ObjectResponder {
               }
               OriginException.Kind kind =
                   e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE;
-              return Future.failedFuture(new OriginException(kind, e));
+              OriginException failure = new OriginException(kind, e);
+              origin.recordMidBodyFailure(loc, failure);
+              return Future.failedFuture(failure);
             });
   }
 

@@ -8,7 +8,9 @@ import java.time.Duration;
  *
  * @param maxConnections upper bound of pooled upstream connections across all buckets
  * @param connectTimeout TCP connect to the origin
- * @param readTimeout longest silence while waiting for bytes (first byte and between chunks)
+ * @param firstByteTimeout longest wait for the answer to a HEAD or for a GET's response headers,
+ *     from the call (a Resilience4j time limit, so it includes waiting for a pooled connection)
+ * @param readTimeout longest silence between chunks of a body once it flows
  * @param acquireTimeout longest wait for a pooled connection when all are busy
  * @param metadataTtl how long a HEAD answer is reused
  * @param metadataCacheSize how many HEAD answers are kept
@@ -18,6 +20,7 @@ import java.time.Duration;
 public record OriginOptions(
     int maxConnections,
     Duration connectTimeout,
+    Duration firstByteTimeout,
     Duration readTimeout,
     Duration acquireTimeout,
     Duration metadataTtl,
@@ -26,7 +29,12 @@ public record OriginOptions(
 
   public static OriginOptions defaults() {
     return new OriginOptions(
-        512, Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), 100_000,
+        512, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), 100_000,
         Duration.ofMinutes(1));
+  }
+
+  /** The socket read timeout of the SDK's HTTP client: a backstop above both time limits. */
+  public Duration socketReadTimeout() {
+    return (firstByteTimeout.compareTo(readTimeout) > 0 ? firstByteTimeout : readTimeout).plusSeconds(1);
   }
 }

@@ -63,8 +63,9 @@ public final class S3Origin implements AutoCloseable {
     return NettyNioAsyncHttpClient.builder()
         .maxConcurrency(options.maxConnections())
         .connectionTimeout(options.connectTimeout())
-        .readTimeout(options.readTimeout())
-        .writeTimeout(options.readTimeout())
+        // Backstops: the first-byte and mid-body limits are enforced above the SDK.
+        .readTimeout(options.socketReadTimeout())
+        .writeTimeout(options.socketReadTimeout())
         .connectionAcquisitionTimeout(options.acquireTimeout())
         .maxPendingConnectionAcquires(options.maxConnections() * 4)
         .build();

@@ -46,7 +46,7 @@ class RoleCredentialsTest {
     sts.credentialLifetime(Duration.ofMinutes(20));
     http = NettyNioAsyncHttpClient.builder().build();
     StsOptions options =
-        new StsOptions(sts.endpoint(), "us-east-1", Duration.ofHours(1), Duration.ofMinutes(10), "test", Duration.ofSeconds(1), Duration.ofSeconds(8));
+        new StsOptions(sts.endpoint(), "us-east-1", Duration.ofHours(1), Duration.ofMinutes(10), "test", Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(10));
     roles = new RoleCredentials(issuer, options, http, time, time, Duration.ofMinutes(1));
   }
 

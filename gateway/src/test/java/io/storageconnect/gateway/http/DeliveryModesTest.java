@@ -127,7 +127,7 @@ class DeliveryModesTest {
 
     String body = new String(r.body(), StandardCharsets.UTF_8);
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(body).contains("\"error\":\"object_unavailable\"").contains("\"requestId\"");
+    assertThat(body).contains("\"error\":\"original_missing\"").contains("\"requestId\"");
     assertThat(body).doesNotContain(TestData.CUSTOMER_BUCKET).doesNotContain("<Error>").doesNotContain("does-not-exist");
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
   }

@@ -36,7 +36,10 @@ class StreamingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = GatewayFixture.start(java.util.Map.of("GATEWAY_ORIGIN_READTIMEOUT", "1s"), true);
+    // Faults here are about streaming, not breakers: keep the breaker from opening. Idle limit:
+    // 3 s, so that a loaded 2-core machine is not mistaken for a stalled origin. The first
+    // byte may take long enough for the SDK's throttling back-off (503 SlowDown, 3 attempts).
+    gw = GatewayFixture.start(java.util.Map.of("GATEWAY_ORIGIN_READTIMEOUT", "3s", "GATEWAY_ORIGIN_FIRSTBYTETIMEOUT", "4s", "GATEWAY_RESILIENCE_MINIMUMCALLS", "1000"), true);
     proxy = gw.customerProxy;
     token = gw.tokens.all(TestData.ACCOUNT, "clip", "large", "huge", "awk-trailing-slash");
   }
@@ -153,11 +156,12 @@ class StreamingTest {
         .isInstanceOf(IOException.class);
   }
 
+  // "large" has no managed proxy: playback has nothing to fall back to and reports the fault.
   @Test
-  void upstream500BeforeAnyByte_answers502JsonWithoutS3Details() throws Exception {
-    proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"), Fault.s3Error(500, "InternalError", "We encountered an internal error."));
+  void upstream500BeforeAnyByte_noProxyToFallBackTo_answers502JsonWithoutS3Details() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.s3Error(500, "InternalError", "We encountered an internal error."));
 
-    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);
 
     String body = new String(r.body(), StandardCharsets.UTF_8);
     assertThat(r.statusCode()).isEqualTo(502);
@@ -167,29 +171,29 @@ class StreamingTest {
   }
 
   @Test
-  void upstreamSlowDown_answers503() throws Exception {
-    proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"), Fault.s3Error(503, "SlowDown", "Please reduce your request rate."));
+  void upstreamSlowDown_noProxy_answers503() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.s3Error(503, "SlowDown", "Please reduce your request rate."));
 
-    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);
 
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("origin_throttled");
   }
 
   @Test
-  void upstreamConnectionResetBeforeResponse_answers502() throws Exception {
-    proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"), Fault.reset());
+  void upstreamConnectionResetBeforeResponse_noProxy_answers502() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.reset());
 
-    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);
 
     assertThat(r.statusCode()).isEqualTo(502);
   }
 
   @Test
-  void upstreamNeverAnswers_answers504AfterReadTimeout() throws Exception {
-    proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"), Fault.blackhole());
+  void upstreamNeverAnswers_noProxy_answers504AfterFirstByteTimeout() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.blackhole());
 
-    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);
 
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("origin_timeout");

@@ -63,11 +63,18 @@ class ArchivedObjectsTest {
   }
 
   @Test
-  void deepArchiveObject_streamAndPlay_answer409() throws Exception {
+  void deepArchiveObject_streamDownloadAnswers409_playFallsBackToTheProxy() throws Exception {
     headSays(Map.of("x-amz-storage-class", "DEEP_ARCHIVE"));
 
-    assertThat(gw.get("/v1/assets/clip/original?delivery=stream", token).statusCode()).isEqualTo(409);
-    assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).isEqualTo(409);
+    HttpResponse<byte[]> download = gw.get("/v1/assets/clip/original?delivery=stream", token);
+    HttpResponse<byte[]> play = gw.get("/v1/assets/clip/play", token);
+
+    assertThat(download.statusCode()).isEqualTo(409);
+    assertThat(json(download).getString("storageClass")).isEqualTo("DEEP_ARCHIVE");
+    assertThat(json(download).getString("restore")).isEqualTo("not-requested");
+    assertThat(play.statusCode()).isEqualTo(200);
+    assertThat(play.headers().firstValue("X-Delivery-Fallback")).hasValue("archived");
+    assertThat(play.body()).isEqualTo(TestData.RENDITION);
   }
 
   @Test
@@ -85,6 +92,7 @@ class ArchivedObjectsTest {
 
     assertThat(r.statusCode()).isEqualTo(409);
     assertThat(json(r).getString("message")).contains("being restored");
+    assertThat(json(r).getString("restore")).isEqualTo("in-progress");
   }
 
   @Test
@@ -109,13 +117,14 @@ class ArchivedObjectsTest {
   }
 
   @Test
-  void archivedAfterMetadataWasRead_getAnswersInvalidObjectState_answers409() throws Exception {
+  void archivedAfterMetadataWasRead_getAnswersInvalidObjectState_downloadAnswers409() throws Exception {
     proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"),
         Fault.s3Error(403, "InvalidObjectState", "The operation is not valid for the object's storage class"));
 
-    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/original?delivery=stream", token);
 
     assertThat(r.statusCode()).isEqualTo(409);
+    assertThat(json(r).getString("error")).isEqualTo("original_archived");
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("InvalidObjectState").doesNotContain("<Error>");
   }
 }

@@ -57,7 +57,15 @@ public final class GatewayFixture implements AutoCloseable {
    * @param faultProxy put a {@link FaultProxy} between the gateway and the customer bucket
    */
   public static GatewayFixture start(Map<String, String> env, boolean faultProxy) throws Exception {
-    return start(env, faultProxy, false);
+    return start(env, faultProxy, false, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(Map, boolean)}, with the circuit breakers on {@code breakerClock}: a test
+   * moves a {@link FakeTime} past the open period instead of sleeping.
+   */
+  public static GatewayFixture start(Map<String, String> env, boolean faultProxy, java.time.Clock breakerClock) throws Exception {
+    return start(env, faultProxy, false, breakerClock);
   }
 
   /** The acme account's role, trusted for sub=acme by the loopback STS. */
@@ -70,10 +78,11 @@ public final class GatewayFixture implements AutoCloseable {
    * gateway under test); account "mallory" is (mis)configured with acme's role. The admin API is on.
    */
   public static GatewayFixture startWithRoles(Map<String, String> env) throws Exception {
-    return start(env, false, true);
+    return start(env, false, true, java.time.Clock.systemUTC());
   }
 
-  private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles) throws Exception {
+  private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles, java.time.Clock breakerClock)
+      throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
     S3Server s3 = S3Server.start();
     TestData.seed(s3);
@@ -130,7 +139,7 @@ public final class GatewayFixture implements AutoCloseable {
     Files.writeString(dir.resolve("gateway.yaml"), yaml);
     Map<String, String> allEnv = new HashMap<>(env);
     GatewayConfig config = ConfigParser.parse(Files.readString(dir.resolve("gateway.yaml")), allEnv, dir);
-    Gateway gateway = await(Gateway.start(vertx, config));
+    Gateway gateway = await(Gateway.start(vertx, config, breakerClock));
     return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts);
   }
 

@@ -1,0 +1,258 @@
+package io.storageconnect.gateway.resilience;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.storageconnect.gateway.catalog.ObjectLocation;
+import io.storageconnect.gateway.delivery.ByteRange;
+import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.origin.BucketAddress;
+import io.storageconnect.gateway.origin.ObjectBody;
+import io.storageconnect.gateway.origin.ObjectMeta;
+import io.storageconnect.gateway.origin.S3Origin;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The origin behind one Resilience4j circuit breaker per owner and bucket (each customer account's
+ * bucket, and the managed bucket), and a Resilience4j time limit on the first byte of every call.
+ *
+ * <p>Breakers count only origin faults — connect errors, timeouts, 5xx, throttling — never a
+ * missing, archived, forbidden or changed object. An open breaker fails at once with {@link
+ * OriginException.Kind#CIRCUIT_OPEN} and a {@code Retry-After} of the time left open, so callers
+ * fall back without waiting for a timeout; after the open period, probe calls close it again when
+ * the bucket answers. Runs on event loops; never blocks.
+ */
+public final class GuardedOrigin implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GuardedOrigin.class);
+
+  /** A breaker's identity: whose connection, which bucket. */
+  private record Key(String owner, BucketAddress bucket) {}
+
+  /**
+   * One bucket as shown in health details: no bucket name, no credentials.
+   *
+   * @param lastFailure the last bucket-level failure: its error code ({@code origin_timeout},
+   *     {@code origin_misconfigured}...), when, and the bucket's real region when S3 named it
+   */
+  public record BreakerView(
+      String region, String state, float failureRatePercent, int bufferedCalls, Optional<Instant> openUntil, Optional<LastFailure> lastFailure) {}
+
+  /** @param bucketRegion the region S3 said the bucket is in (a 301 PermanentRedirect), if it did */
+  public record LastFailure(String code, Instant at, Optional<String> bucketRegion) {}
+
+  private final S3Origin origin;
+  private final CircuitBreakerRegistry registry;
+  private final Map<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Map<Key, Instant> openedAt = new ConcurrentHashMap<>();
+  private final Map<Key, LastFailure> lastFailures = new ConcurrentHashMap<>();
+  private final Duration openFor;
+  private final Clock clock;
+  private final TimeLimiter firstByte;
+  private final ScheduledExecutorService timer;
+
+  /**
+   * @param firstByteTimeout longest wait for a HEAD answer or a GET's response headers
+   * @param clock the breakers' time (tests move it by hand)
+   */
+  public GuardedOrigin(S3Origin origin, BreakerOptions options, Duration firstByteTimeout, Clock clock) {
+    this.origin = origin;
+    this.openFor = options.openFor();
+    this.clock = clock;
+    this.registry =
+        CircuitBreakerRegistry.of(
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(options.window())
+                .minimumNumberOfCalls(options.minimumCalls())
+                .failureRateThreshold(options.failureRatePercent())
+                .waitDurationInOpenState(options.openFor())
+                .permittedNumberOfCallsInHalfOpenState(options.halfOpenCalls())
+                .slowCallDurationThreshold(options.slowCall())
+                .slowCallRateThreshold(100)
+                .recordException(GuardedOrigin::isOriginFault)
+                .clock(clock)
+                .build());
+    this.firstByte =
+        TimeLimiter.of("origin-first-byte", TimeLimiterConfig.custom().timeoutDuration(firstByteTimeout).cancelRunningFuture(false).build());
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "origin-time-limits");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Faults of the bucket itself; an object's own state (missing, archived, changed) is not one. */
+  static boolean isOriginFault(Throwable e) {
+    if (e instanceof OriginException oe) {
+      return switch (oe.kind()) {
+        case UNAVAILABLE, TIMEOUT, THROTTLED -> true;
+        default -> false;
+      };
+    }
+    return true;
+  }
+
+  public Future<ObjectMeta> head(ObjectLocation loc) {
+    return guard(loc, () -> origin.head(loc.bucket(), loc.key()), meta -> {});
+  }
+
+  /** A GET whose response headers must arrive within the first-byte limit; a late body is discarded. */
+  public Future<ObjectBody> get(ObjectLocation loc, ByteRange range, String ifMatch) {
+    return guard(loc, () -> origin.get(loc.bucket(), loc.key(), range, ifMatch), ObjectBody::discard);
+  }
+
+  /** Presigning signs locally (no call to the bucket), so the breaker is not asked. */
+  public Future<URI> presign(ObjectLocation loc, Duration ttl, String disposition, String contentType) {
+    return origin.presign(loc.bucket(), loc.key(), ttl, disposition, contentType);
+  }
+
+  public void invalidate(ObjectLocation loc) {
+    origin.invalidate(loc.bucket(), loc.key());
+  }
+
+  /** Records a failure that happened after the call returned (mid-body), against the bucket. */
+  public void recordMidBodyFailure(ObjectLocation loc, Throwable failure) {
+    breaker(loc).onError(0, TimeUnit.NANOSECONDS, failure);
+    remember(new Key(loc.owner(), loc.bucket()), failure);
+  }
+
+  /** Keeps the last bucket-level failure (never an object's own state) for health details. */
+  private void remember(Key key, Throwable failure) {
+    if (failure instanceof OriginException oe
+        && (isOriginFault(oe) || oe.kind() == OriginException.Kind.MISCONFIGURED)) {
+      lastFailures.put(key, new LastFailure(oe.code(), clock.instant(), oe.bucketRegion()));
+    }
+  }
+
+  /** The breakers of one owner (an account id, or {@link ObjectLocation#MANAGED}). */
+  public List<BreakerView> breakers(String owner) {
+    List<BreakerView> views = new ArrayList<>();
+    breakers.forEach(
+        (key, b) -> {
+          if (key.owner().equals(owner)) {
+            Instant opened = openedAt.get(key);
+            Optional<Instant> until =
+                b.getState() == CircuitBreaker.State.OPEN && opened != null ? Optional.of(opened.plus(openFor)) : Optional.empty();
+            views.add(
+                new BreakerView(
+                    key.bucket().region(),
+                    b.getState().name(),
+                    Math.max(0, b.getMetrics().getFailureRate()),
+                    b.getMetrics().getNumberOfBufferedCalls(),
+                    until,
+                    Optional.ofNullable(lastFailures.get(key))));
+          }
+        });
+    return views;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  private <T> Future<T> guard(ObjectLocation loc, Supplier<Future<T>> call, Consumer<T> discardLate) {
+    Key key = new Key(loc.owner(), loc.bucket());
+    CircuitBreaker breaker = breaker(key);
+    if (!breaker.tryAcquirePermission()) {
+      return Future.failedFuture(
+          new OriginException(OriginException.Kind.CIRCUIT_OPEN, CallNotPermittedException.createCallNotPermittedException(breaker))
+              .withRetryAfter(retryAfter(key)));
+    }
+    Context context = Vertx.currentContext();
+    long start = breaker.getCurrentTimestamp();
+    CompletableFuture<T> upstream;
+    try {
+      upstream = call.get().toCompletionStage().toCompletableFuture();
+    } catch (RuntimeException e) {
+      upstream = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> answer = upstream;
+    CompletableFuture<T> limited =
+        firstByte.executeCompletionStage(timer, () -> answer).toCompletableFuture();
+    limited.whenComplete(
+        (value, error) -> {
+          if (error instanceof TimeoutException || error != null && error.getCause() instanceof TimeoutException) {
+            // Too late for the caller: whatever still arrives must release its connection.
+            answer.thenAccept(discardLate);
+          }
+        });
+    Future<T> result =
+        (context == null ? Future.fromCompletionStage(limited) : Future.fromCompletionStage(limited, context))
+            .recover(
+                e -> {
+                  Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                  return Future.failedFuture(
+                      cause instanceof TimeoutException ? new OriginException(OriginException.Kind.TIMEOUT, cause) : cause);
+                });
+    return result.andThen(
+        ar -> {
+          long took = breaker.getCurrentTimestamp() - start;
+          if (ar.succeeded()) {
+            breaker.onSuccess(took, breaker.getTimestampUnit());
+          } else {
+            // Failures that are not origin faults (missing, archived...) are ignored by the breaker.
+            breaker.onError(took, breaker.getTimestampUnit(), ar.cause());
+            remember(key, ar.cause());
+          }
+        });
+  }
+
+  private Duration retryAfter(Key key) {
+    Instant opened = openedAt.get(key);
+    if (opened == null) {
+      return openFor;
+    }
+    Duration left = Duration.between(clock.instant(), opened.plus(openFor));
+    return left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left;
+  }
+
+  private CircuitBreaker breaker(ObjectLocation loc) {
+    return breaker(new Key(loc.owner(), loc.bucket()));
+  }
+
+  private CircuitBreaker breaker(Key key) {
+    return breakers.computeIfAbsent(
+        key,
+        k -> {
+          CircuitBreaker breaker = registry.circuitBreaker(k.owner() + "@" + k.bucket().region() + "#" + System.identityHashCode(k));
+          breaker.getEventPublisher()
+              .onStateTransition(
+                  e -> {
+                    if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                      openedAt.put(k, clock.instant());
+                    }
+                    // Once per transition; the bucket name is customer data and stays out of logs.
+                    log.warn(
+                        "circuit breaker for {} storage ({}): {}",
+                        k.owner(), k.bucket().region(), e.getStateTransition());
+                  });
+          return breaker;
+        });
+  }
+}

@@ -189,6 +189,14 @@ public final class ConfigParser {
             r.duration(tree, "sts.initialBackoff", Duration.ofMillis(10), Duration.ofMinutes(10)),
             r.duration(tree, "sts.maxBackoff", Duration.ofMillis(10), Duration.ofHours(1)),
             r.duration(tree, "sts.callTimeout", Duration.ofMillis(100), Duration.ofMinutes(2)));
+    if (sts.refreshAhead() != null
+        && origin.credentialMargin() != null
+        && sts.refreshAhead().compareTo(origin.credentialMargin()) <= 0) {
+      // Credentials leave the cache credentialMargin before they expire: a refresh that starts
+      // later than that never runs, and every session would end with requests waiting on STS.
+      r.problem("sts.refreshAhead", sts.refreshAhead().toSeconds() + "s",
+          "more than origin.credentialMargin (" + origin.credentialMargin().toSeconds() + "s)");
+    }
 
     String adminToken = r.string(tree, "admin.token", false);
     GatewayConfig.Admin admin = null;

@@ -127,7 +127,8 @@ public final class AdminRoutes {
               .put("region", b.region())
               .put("state", b.state())
               .put("failureRatePercent", b.failureRatePercent())
-              .put("bufferedCalls", b.bufferedCalls());
+              .put("bufferedCalls", b.bufferedCalls())
+              .put("failedCalls", b.failedCalls());
       b.openUntil().ifPresent(t -> view.put("openUntil", t.toString()));
       b.lastFailure()
           .ifPresent(
@@ -197,7 +198,14 @@ public final class AdminRoutes {
       return;
     }
     StorageConnection connection = StorageConnections.fromJson(account, body);
-    connections.put(connection)
+    // Its SDK clients are built before it serves anything: building one may block (class
+    // loading, endpoint rules), so on a worker thread, never on this event loop.
+    ctx.vertx()
+        .executeBlocking(() -> {
+          origin.prepare(List.of(connection.address()));
+          return null;
+        }, false)
+        .compose(prepared -> connections.put(connection))
         .onSuccess(c -> json(ctx, 200, StorageConnections.toJson(c, true).put("account", account)))
         .onFailure(e -> ctx.fail(new GatewayException(500, "storage_not_saved", "The connection could not be saved.", e)));
   }

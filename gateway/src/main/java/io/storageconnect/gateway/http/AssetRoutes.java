@@ -9,8 +9,10 @@ import io.storageconnect.gateway.catalog.FileCatalog;
 import io.storageconnect.gateway.catalog.ObjectLocation;
 import io.storageconnect.gateway.catalog.ResolvedAsset;
 import io.storageconnect.gateway.catalog.StorageConnection;
+import io.storageconnect.gateway.failure.ArchivedObjectException;
 import io.storageconnect.gateway.failure.GatewayException;
 import io.storageconnect.gateway.failure.OriginException;
+import io.storageconnect.gateway.resilience.Fallback;
 import io.storageconnect.gateway.resilience.GuardedOrigin;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +39,7 @@ public final class AssetRoutes {
   private final AssetResolver resolver;
   private final ObjectResponder responder;
   private final DeliveryOptions options;
-  private final List<String> fallbackPreference;
+  private final Fallback fallback;
 
   /**
    * @param idleTimeout longest silence of the origin mid-body before the response is reset
@@ -53,7 +55,7 @@ public final class AssetRoutes {
       List<String> fallbackPreference) {
     this.authenticator = authenticator;
     this.resolver = resolver;
-    this.fallbackPreference = List.copyOf(fallbackPreference);
+    this.fallback = new Fallback(fallbackPreference);
     this.responder = new ObjectResponder(origin, options, idleTimeout, java.time.Clock.systemUTC());
     this.options = options;
   }
@@ -89,11 +91,11 @@ public final class AssetRoutes {
               // otherwise a clear error that links to it.
               return sent.recover(
                   e -> {
-                    Optional<String> reason = fallbackReason(ctx, e);
-                    Optional<String> proxy = bestRendition(asset);
+                    Optional<Fallback.Reason> reason = fallbackReason(ctx, e);
                     if (reason.isEmpty()) {
                       return Future.failedFuture(e);
                     }
+                    Optional<String> proxy = fallback.proxy(asset.asset().renditions());
                     if (proxyWanted && proxy.isPresent()) {
                       return streamProxy(ctx, asset, proxy.get(), reason.get(), false);
                     }
@@ -111,16 +113,17 @@ public final class AssetRoutes {
    * restore state), 404 original_missing, 503 origin_unavailable with Retry-After, or 502
    * origin_misconfigured; each with a {@code Link} to the managed proxy when there is one.
    */
-  private static GatewayException downloadError(Throwable e, String reason, ResolvedAsset asset, Optional<String> proxy) {
+  private static GatewayException downloadError(
+      Throwable e, Fallback.Reason reason, ResolvedAsset asset, Optional<String> proxy) {
     GatewayException error =
         switch (reason) {
-          case "archived", "restoring" ->
-              e instanceof ObjectResponder.NotReadable notReadable
-                  ? notReadable
-                  : new GatewayException(409, "original_archived", "The original was moved to an archive storage class; it must be restored before it can be read.")
-                      .withDetail("restore", "not-requested");
-          case "missing" -> GatewayException.notFound("original_missing", "The original of this asset is missing from its storage.");
-          case "unreachable" -> {
+          case ARCHIVED, RESTORING ->
+              e instanceof ArchivedObjectException archived
+                  ? archived
+                  // S3 refused the GET (InvalidObjectState) after fresh metadata still said readable.
+                  : new ArchivedObjectException(true, null, false);
+          case MISSING -> GatewayException.notFound("original_missing", "The original of this asset is missing from its storage.");
+          case UNREACHABLE -> {
             long retry =
                 e instanceof OriginException oe && oe.retryAfter().isPresent()
                     ? Math.max(1, oe.retryAfter().get().toSeconds())
@@ -129,7 +132,8 @@ public final class AssetRoutes {
                 .withHeader("Retry-After", Long.toString(retry))
                 .withDetail("retryAfterSeconds", retry);
           }
-          default -> new GatewayException(502, "origin_misconfigured", "The storage connection for this account is misconfigured.");
+          case MISCONFIGURED ->
+              new GatewayException(502, "origin_misconfigured", "The storage connection for this account is misconfigured.", e);
         };
     proxy.ifPresent(
         name -> {
@@ -152,8 +156,8 @@ public final class AssetRoutes {
                   .recover(
                       e -> {
                         // Players keep playing: the best managed proxy instead of the original.
-                        Optional<String> reason = fallbackReason(ctx, e);
-                        Optional<String> proxy = bestRendition(asset);
+                        Optional<Fallback.Reason> reason = fallbackReason(ctx, e);
+                        Optional<String> proxy = fallback.proxy(asset.asset().renditions());
                         if (reason.isPresent() && proxy.isPresent()) {
                           return streamProxy(ctx, asset, proxy.get(), reason.get(), true);
                         }
@@ -163,37 +167,9 @@ public final class AssetRoutes {
         .onFailure(ctx::fail);
   }
 
-  /**
-   * Why the original could not be served, when a proxy may stand in: archived, restoring,
-   * missing, unreachable or misconfigured. Empty for anything else, and once bytes were sent.
-   */
-  private static Optional<String> fallbackReason(RoutingContext ctx, Throwable e) {
-    if (ctx.response().headWritten()) {
-      return Optional.empty();
-    }
-    if (e instanceof ObjectResponder.NotReadable notReadable) {
-      return Optional.of(notReadable.reason);
-    }
-    if (e instanceof OriginException oe) {
-      return switch (oe.kind()) {
-        case OBJECT_UNAVAILABLE -> Optional.of("missing");
-        case ARCHIVED -> Optional.of("archived");
-        case UNAVAILABLE, TIMEOUT, THROTTLED, CIRCUIT_OPEN -> Optional.of("unreachable");
-        case MISCONFIGURED -> Optional.of("misconfigured");
-        default -> Optional.empty();
-      };
-    }
-    return Optional.empty();
-  }
-
-  private Optional<String> bestRendition(ResolvedAsset asset) {
-    var renditions = asset.asset().renditions();
-    for (String name : fallbackPreference) {
-      if (renditions.containsKey(name)) {
-        return Optional.of(name);
-      }
-    }
-    return renditions.keySet().stream().sorted().findFirst();
+  /** Why the original could not be served, when a proxy may stand in; never once bytes were sent. */
+  private static Optional<Fallback.Reason> fallbackReason(RoutingContext ctx, Throwable e) {
+    return ctx.response().headWritten() ? Optional.empty() : Fallback.reason(e);
   }
 
   /**
@@ -201,15 +177,15 @@ public final class AssetRoutes {
    * the original yields the whole proxy), never stored by a CDN under the original's URL, and
    * marked for the client.
    */
-  private Future<Void> streamProxy(RoutingContext ctx, ResolvedAsset asset, String name, String reason, boolean inline) {
+  private Future<Void> streamProxy(RoutingContext ctx, ResolvedAsset asset, String name, Fallback.Reason reason, boolean inline) {
     String requestId = RequestIds.of(ctx);
     ctx.response().headers().clear();
     ctx.response()
         .putHeader(RequestIds.HEADER, requestId)
         .putHeader("X-Delivery-Source", "managed-proxy")
-        .putHeader("X-Delivery-Fallback", reason);
+        .putHeader("X-Delivery-Fallback", reason.wireName());
     ObjectLocation location = asset.rendition(name).orElseThrow();
-    return responder.stream(ctx, new Representation(location, fileName(location), null, inline, "no-store"));
+    return responder.stream(ctx, new Representation(location, fileName(location), null, inline, "no-store", true));
   }
 
   private void rendition(RoutingContext ctx) {

@@ -10,6 +10,7 @@ import io.storageconnect.gateway.delivery.MultipartByteRanges;
 import io.storageconnect.gateway.delivery.Precondition;
 import io.storageconnect.gateway.delivery.Preconditions;
 import io.storageconnect.gateway.delivery.RangeSelection;
+import io.storageconnect.gateway.failure.ArchivedObjectException;
 import io.storageconnect.gateway.failure.GatewayException;
 import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.origin.ObjectBody;
@@ -99,20 +100,11 @@ final class ObjectResponder {
         .map(
             meta -> {
               ObjectState state = ObjectState.of(meta, clock.instant());
-              if (!state.readable()) {
-                String detail =
-                    state instanceof ObjectState.Restoring r
-                        ? "The stored object (" + r.storageClass() + ") is being restored; retry later."
-                        : "The stored object is archived (" + ((ObjectState.Archived) state).storageClass() + "); it must be restored before it can be read.";
-                NotReadable notReadable =
-                    new NotReadable(
-                        rep.location().managed() ? "object_archived" : "original_archived",
-                        detail,
-                        state instanceof ObjectState.Restoring ? "restoring" : "archived");
-                notReadable
-                    .withDetail("storageClass", state instanceof ObjectState.Restoring r ? r.storageClass() : ((ObjectState.Archived) state).storageClass())
-                    .withDetail("restore", state instanceof ObjectState.Restoring ? "in-progress" : "not-requested");
-                throw notReadable;
+              if (state instanceof ObjectState.Archived archived) {
+                throw new ArchivedObjectException(!rep.location().managed(), archived.storageClass(), false);
+              }
+              if (state instanceof ObjectState.Restoring restoring) {
+                throw new ArchivedObjectException(!rep.location().managed(), restoring.storageClass(), true);
               }
               return meta;
             });
@@ -149,6 +141,11 @@ final class ObjectResponder {
         Preconditions.rangeApplies(request.getHeader("If-Range"), meta.etag(), meta.lastModified())
             ? RangeSelection.of(request.getHeader("Range"), meta.size(), options.maxRanges())
             : new RangeSelection.Whole();
+    if (rep.substitute() && selection instanceof RangeSelection.Unsatisfiable) {
+      // Offsets into the original mean nothing in a proxy of another size: the whole proxy
+      // (with its own ETag and length) lets the player start over instead of failing.
+      selection = new RangeSelection.Whole();
+    }
     Future<Void> sent;
     if (selection instanceof RangeSelection.Unsatisfiable) {
       throw new GatewayException(416, "range_not_satisfiable", "The requested range is outside the object.")
@@ -273,15 +270,6 @@ final class ObjectResponder {
     return chain.compose(v -> end(response, ascii(framing.trailer())));
   }
 
-  /** 409: the object exists but its storage class does not allow reading it now. */
-  static final class NotReadable extends GatewayException {
-    final String reason;
-
-    NotReadable(String code, String message, String reason) {
-      super(409, code, message);
-      this.reason = reason;
-    }
-  }
 
   /**
    * Ends a response whose body was sent whole. A client that closes right after the last byte

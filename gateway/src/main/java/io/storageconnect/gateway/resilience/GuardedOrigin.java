@@ -58,7 +58,13 @@ public final class GuardedOrigin implements AutoCloseable {
    *     {@code origin_misconfigured}...), when, and the bucket's real region when S3 named it
    */
   public record BreakerView(
-      String region, String state, float failureRatePercent, int bufferedCalls, Optional<Instant> openUntil, Optional<LastFailure> lastFailure) {}
+      String region,
+      String state,
+      float failureRatePercent,
+      int bufferedCalls,
+      int failedCalls,
+      Optional<Instant> openUntil,
+      Optional<LastFailure> lastFailure) {}
 
   /** @param bucketRegion the region S3 said the bucket is in (a 301 PermanentRedirect), if it did */
   public record LastFailure(String code, Instant at, Optional<String> bucketRegion) {}
@@ -164,6 +170,7 @@ public final class GuardedOrigin implements AutoCloseable {
                     b.getState().name(),
                     Math.max(0, b.getMetrics().getFailureRate()),
                     b.getMetrics().getNumberOfBufferedCalls(),
+                    b.getMetrics().getNumberOfFailedCalls(),
                     until,
                     Optional.ofNullable(lastFailures.get(key))));
           }

@@ -92,11 +92,32 @@ class RoleAccessTest {
   @Test
   @Order(3)
   void stsDown_whileCredentialsValid_keepsServing() throws Exception {
+    // Credentials within refreshAhead (4 minutes left, refreshAhead 10): every request wants a
+    // refresh, and STS answers each with 503.
+    sts.credentialLifetime(Duration.ofMinutes(4));
+    assertThat(admin("POST", "/admin/v1/accounts/acme/storage/verify", null).getBoolean("passed")).isTrue();
     sts.failWith(StsServer.Failure.SERVICE_UNAVAILABLE);
+    int before = sts.calls();
 
     for (int i = 0; i < 5; i++) {
       assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).isEqualTo(200);
       assertThat(gw.get("/v1/assets/clip/original?delivery=stream", token).statusCode()).isEqualTo(200);
+    }
+
+    Await.until("the refresh reached STS and failed", () -> sts.calls() > before
+        && "failing".equals(credentials().getString("state")));
+    assertThat(credentials().getString("lastError")).isEqualTo("transient");
+    assertThat(credentials().getString("expires")).as("the valid credentials are kept").isNotNull();
+    // The failure is remembered with its back-off: STS was not asked once per request.
+    assertThat(sts.calls() - before).isLessThan(10);
+  }
+
+  /** acme's role credentials as the admin health view shows them. */
+  static JsonObject credentials() {
+    try {
+      return admin("GET", "/admin/v1/accounts/acme/health", null).getJsonObject("credentials");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 

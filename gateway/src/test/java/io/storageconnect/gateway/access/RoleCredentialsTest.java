@@ -2,6 +2,7 @@ package io.storageconnect.gateway.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.http.OidcRoutes;
 import io.storageconnect.gateway.support.Await;
 import io.storageconnect.gateway.support.FakeTime;
@@ -127,5 +128,50 @@ class RoleCredentialsTest {
     time.advance(Duration.ofMinutes(19).plusSeconds(1)); // past expiry minus margin
 
     assertThat(roles.credentials("acme", ROLE)).failsWithin(Duration.ofSeconds(30));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} ({1}) -> {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "InvalidIdentityToken, 400, MISCONFIGURED",
+    "AccessDenied, 403, MISCONFIGURED",
+    "ExpiredTokenException, 400, MISCONFIGURED",
+    "IDPRejectedClaim, 403, MISCONFIGURED",
+    "RegionDisabledException, 403, MISCONFIGURED",
+    "Throttling, 400, THROTTLED",
+    "SomethingNew, 429, THROTTLED",
+    "IDPCommunicationError, 400, UNAVAILABLE",
+    "InternalFailure, 500, UNAVAILABLE",
+    "ServiceUnavailable, 503, UNAVAILABLE"
+  })
+  void classify_stsErrorCode_misconfiguredOnlyWhenTheCustomerMustAct(String code, int status, OriginException.Kind kind) {
+    var error = software.amazon.awssdk.services.sts.model.StsException.builder()
+        .statusCode(status)
+        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode(code).build())
+        .build();
+
+    assertThat(RoleCredentials.classify(new java.util.concurrent.CompletionException(error)).kind()).isEqualTo(kind);
+  }
+
+  @Test
+  void classify_callTimeout_isTransientTimeout() {
+    var timeout = software.amazon.awssdk.core.exception.ApiCallTimeoutException.create(10_000);
+
+    assertThat(RoleCredentials.classify(new java.util.concurrent.CompletionException(timeout)).kind())
+        .isEqualTo(OriginException.Kind.TIMEOUT);
+  }
+
+  @Test
+  void credentials_stsThrottlesOnTheWire_failTransientAndAreNotCached() throws Exception {
+    sts.failWith(StsServer.Failure.THROTTLE);
+
+    var failed = roles.credentials("acme", ROLE);
+
+    assertThat(failed).failsWithin(Duration.ofSeconds(30))
+        .withThrowableThat()
+        .havingCause()
+        .isInstanceOfSatisfying(OriginException.class, e -> assertThat(e.kind()).isEqualTo(OriginException.Kind.THROTTLED));
+    sts.failWith(null);
+    time.advance(Duration.ofSeconds(2)); // past the first back-off
+    assertThat(get()).as("a failure is never cached as success, nor kept past its back-off").isNotNull();
   }
 }

@@ -150,6 +150,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void parse_refreshAheadNotAboveCredentialMargin_isRefused() {
+    var found = problems(VALID, Map.of("GATEWAY_STS_REFRESHAHEAD", "60s", "GATEWAY_ORIGIN_CREDENTIALMARGIN", "2m"));
+
+    assertThat(found).anyMatch(p -> p.startsWith("sts.refreshAhead: ") && p.contains("(expected: more than origin.credentialMargin (120s))"));
+  }
+
+  @Test
   void parse_secretProblems_neverEchoTheSecret() {
     String yaml = VALID + "\n" + """
         """;

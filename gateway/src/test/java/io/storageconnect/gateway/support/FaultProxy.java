@@ -83,7 +83,8 @@ public final class FaultProxy implements AutoCloseable {
   private final Vertx vertx;
   private final String targetHost;
   private final int targetPort;
-  private final HttpServer server;
+  private volatile HttpServer server;
+  private boolean refusing;
   private final HttpClientAgent client;
 
   private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
@@ -100,20 +101,7 @@ public final class FaultProxy implements AutoCloseable {
     this.vertx = vertx;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.server = vertx.createHttpServer(new HttpServerOptions()
-            .setHost("127.0.0.1")
-            .setPort(0)
-            .setMaxInitialLineLength(MAX_INITIAL_LINE)
-            .setMaxHeaderSize(MAX_HEADER_SIZE)
-            // 100-continue is relayed from the target, never invented here.
-            .setHandle100ContinueAutomatically(false)
-            .setCompressionSupported(false)
-            .setDecompressionSupported(false))
-        .connectionHandler(connection -> {
-          openClientConnections.incrementAndGet();
-          connection.closeHandler(v -> openClientConnections.decrementAndGet());
-        })
-        .requestHandler(this::handle);
+    this.server = newServer(0);
     this.client = vertx.httpClientBuilder()
         .with(new HttpClientOptions()
             .setKeepAlive(false)
@@ -128,6 +116,23 @@ public final class FaultProxy implements AutoCloseable {
           connection.closeHandler(v -> openUpstreamConnections.decrementAndGet());
         })
         .build();
+  }
+
+  private HttpServer newServer(int port) {
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setMaxInitialLineLength(MAX_INITIAL_LINE)
+            .setMaxHeaderSize(MAX_HEADER_SIZE)
+            // 100-continue is relayed from the target, never invented here.
+            .setHandle100ContinueAutomatically(false)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false))
+        .connectionHandler(connection -> {
+          openClientConnections.incrementAndGet();
+          connection.closeHandler(v -> openClientConnections.decrementAndGet());
+        })
+        .requestHandler(this::handle);
   }
 
   /**
@@ -160,6 +165,32 @@ public final class FaultProxy implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}, to be used as the S3 client's endpoint override. */
   public String endpoint() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /**
+   * Stops listening and closes every client connection: from now on, connecting to {@link
+   * #port()} is refused (TCP RST on SYN), as a bucket endpoint that is down. The rules stay.
+   */
+  public synchronized Future<Void> refuseConnections() {
+    if (refusing) {
+      return Future.succeededFuture();
+    }
+    refusing = true;
+    return server.close();
+  }
+
+  /**
+   * Listens on the same port again after {@link #refuseConnections()}; does nothing while the
+   * proxy listens (a second server on the port would share it, and survive the next refusal).
+   */
+  public synchronized Future<Void> acceptConnections() {
+    if (!refusing) {
+      return Future.succeededFuture();
+    }
+    refusing = false;
+    HttpServer next = newServer(port);
+    server = next;
+    return next.listen().mapEmpty();
   }
 
   /**

@@ -293,6 +293,23 @@ class FaultProxyTest {
   }
 
   @Test
+  void refuseConnections_connectIsRefused_untilAcceptedAgainOnTheSamePort() throws Exception {
+    int port = proxy.port();
+    await(proxy.refuseConnections());
+
+    Throwable refused = await(send(new RequestOptions().setURI("/bucket/key"), null)
+        .map(received -> (Throwable) null)
+        .otherwise(failure -> failure));
+    await(proxy.acceptConnections());
+    Received again = await(send(new RequestOptions().setURI("/bucket/key"), null));
+
+    assertThat(refused).hasRootCauseInstanceOf(java.net.ConnectException.class);
+    assertThat(proxy.port()).isEqualTo(port);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo(MIB);
+  }
+
+  @Test
   void s3Error_get_answersS3XmlWithoutAskingTarget() throws Exception {
     proxy.when(Request::isGet, Fault.s3Error(503, "SlowDown", "Please reduce your request rate."));
 

@@ -84,6 +84,12 @@ public final class TestData {
     lines.add("    fileName: Clip final.mp4");
     lines.add("    renditions: { h264_360p: renditions/clip/h264_360p.mp4 }");
     lines.add("    thumbnail: thumbnails/clip.jpg");
+    // A large original with a managed proxy: what fallback tests play.
+    lines.add("  - id: film");
+    lines.add("    account: acme");
+    lines.add("    key: originals/large.mov");
+    lines.add("    fileName: film.mov");
+    lines.add("    renditions: { h264_360p: renditions/clip/h264_360p.mp4 }");
     asset(lines, "empty", ACCOUNT, "originals/empty.bin", "empty.bin");
     asset(lines, "large", ACCOUNT, "originals/large.mov", "large.mov");
     asset(lines, "big", ACCOUNT, "originals/big.mov", "big.mov");

@@ -1,0 +1,101 @@
+package io.storageconnect.gateway.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storageconnect.gateway.support.Await;
+import io.storageconnect.gateway.support.FaultProxy;
+import io.storageconnect.gateway.support.FaultProxy.Fault;
+import io.storageconnect.gateway.support.GatewayFixture;
+import io.storageconnect.gateway.support.TestData;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The customer bucket accepts connections and never answers, while 200 players press play at
+ * once: every one of them plays the managed proxy (no 5xx), and once the breaker has opened the
+ * next 200 get their proxy without the bucket being asked at all — so without waiting for a
+ * timeout.
+ */
+class BlackholedBucketTest {
+  static final int PLAYERS = 200;
+  static GatewayFixture gw;
+  static FaultProxy proxy;
+  static String token;
+  static HttpClient players;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayFixture.start(
+        Map.of(
+            "GATEWAY_ORIGIN_FIRSTBYTETIMEOUT", "1s",
+            "GATEWAY_ORIGIN_READTIMEOUT", "1s",
+            "GATEWAY_ADMIN_TOKEN", GatewayFixture.ADMIN_TOKEN),
+        true);
+    proxy = gw.customerProxy;
+    token = gw.tokens.all(TestData.ACCOUNT, "film");
+    // One connection per player, as browsers on different machines.
+    players = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    proxy.clearRules();
+    gw.close();
+  }
+
+  @Test
+  void blackholedBucket_200ConcurrentPlayers_allPlayTheProxy_andAnOpenBreakerAnswersWithoutAskingTheBucket() throws Exception {
+    proxy.when(r -> true, Fault.blackhole());
+
+    List<HttpResponse<byte[]>> first = playAll();
+    String state = breakerState();
+    proxy.resetCounters();
+    List<HttpResponse<byte[]>> second = playAll();
+
+    for (List<HttpResponse<byte[]>> wave : List.of(first, second)) {
+      assertThat(wave).hasSize(PLAYERS);
+      assertThat(wave).allSatisfy(r -> {
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Delivery-Fallback")).hasValue("unreachable");
+        assertThat(r.body()).isEqualTo(TestData.RENDITION);
+      });
+    }
+    assertThat(state).isEqualTo("OPEN");
+    assertThat(proxy.requestCount()).as("the open breaker answered; the bucket was not asked").isZero();
+
+    proxy.clearRules();
+    Await.until("every blackholed exchange was given up by the gateway's client",
+        () -> proxy.inFlight() == 0 && proxy.openUpstreamConnections() == 0);
+  }
+
+  static List<HttpResponse<byte[]>> playAll() throws Exception {
+    List<CompletableFuture<HttpResponse<byte[]>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < PLAYERS; i++) {
+      inFlight.add(players.sendAsync(
+          gw.request("/v1/assets/film/play", token).GET().build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    List<HttpResponse<byte[]>> done = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<byte[]>> f : inFlight) {
+      done.add(f.get(60, TimeUnit.SECONDS));
+    }
+    return done;
+  }
+
+  static String breakerState() throws Exception {
+    HttpResponse<byte[]> r = gw.send(HttpRequest.newBuilder(gw.uri("/admin/v1/accounts/acme/health"))
+        .header("Authorization", "Bearer " + GatewayFixture.ADMIN_TOKEN).GET().build());
+    return new JsonObject(new String(r.body(), StandardCharsets.UTF_8)).getJsonArray("breakers").getJsonObject(0).getString("state");
+  }
+}

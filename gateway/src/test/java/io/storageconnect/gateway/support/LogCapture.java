@@ -10,11 +10,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * A logback appender (configured in logback-test.xml) that keeps every log line of the test JVM,
  * fully rendered with throwables, so tests can check what reached the logs: no secrets, no leak
- * reports, no blocked event loop.
+ * reports, no blocked event loop. A gateway line with a secret, token, S3 XML or bucket name is
+ * an alarm, like a leak: {@link RuntimeChecks} fails the test class that logged it.
  */
 public final class LogCapture extends AppenderBase<ILoggingEvent> {
   private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
   private static final ConcurrentLinkedQueue<String> ALARMS = new ConcurrentLinkedQueue<>();
+  /**
+   * What no gateway log line may contain: keys and secrets, tokens (a JWT starts with "eyJ"),
+   * presigned-URL signatures and session tokens, S3 error XML, and customers' bucket names.
+   */
+  private static final List<String> NEVER_LOGGED = List.of(
+      S3Server.SECRET_KEY, GatewayFixture.ORIGIN_SECRET, GatewayFixture.ADMIN_TOKEN, "eyJ",
+      "X-Amz-Signature", "X-Amz-Security-Token", "<Error>",
+      TestData.CUSTOMER_BUCKET, TestData.OTHER_BUCKET);
 
   @Override
   protected void append(ILoggingEvent event) {
@@ -27,6 +36,14 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
     LINES.add(rendered);
     if (rendered.contains("LEAK:") || rendered.contains("has been blocked for")) {
       ALARMS.add(rendered);
+    }
+    if (event.getLoggerName().startsWith("io.storageconnect.gateway.")
+        && !event.getLoggerName().startsWith("io.storageconnect.gateway.support.")) {
+      for (String secret : NEVER_LOGGED) {
+        if (rendered.contains(secret)) {
+          ALARMS.add("the gateway logged what it must not (" + secret.substring(0, 3) + "...): " + rendered);
+        }
+      }
     }
   }
 

@@ -50,6 +50,11 @@ public final class S3Origin implements AutoCloseable {
   private final RoleCredentialSource roles;
   private final java.time.Clock clock;
   private final Duration credentialMargin;
+  /**
+   * The SDK gives a HEAD up (attempts and retries together) when the gateway's own first-byte
+   * limit does, so a blackholed bucket is not asked again for an answer nobody waits for.
+   */
+  private final Duration headTimeout;
   private final ConcurrentMap<BucketAddress.ClientKey, Clients> clients = new ConcurrentHashMap<>();
   private final AsyncCache<MetaKey, ObjectMeta> metadata;
   private final DefaultCredentialsProvider defaultCredentials;
@@ -82,6 +87,7 @@ public final class S3Origin implements AutoCloseable {
     this.roles = roles;
     this.clock = clock;
     this.credentialMargin = options.credentialMargin();
+    this.headTimeout = options.firstByteTimeout();
     this.metadata =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -148,7 +154,7 @@ public final class S3Origin implements AutoCloseable {
   private CompletableFuture<ObjectMeta> headObject(BucketAddress bucket, String key, StaticCredentialsProvider signer) {
     return clients(bucket)
         .s3()
-        .headObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)))
+        .headObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer).apiCallTimeout(headTimeout)))
         .thenApply(S3Origin::toMeta);
   }
 

@@ -127,4 +127,17 @@ class ArchivedObjectsTest {
     assertThat(json(r).getString("error")).isEqualTo("original_archived");
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("InvalidObjectState").doesNotContain("<Error>");
   }
+
+  @Test
+  void archivedAfterMetadataWasRead_getAnswersInvalidObjectState_playFallsBackToTheProxy() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("clip.mp4"),
+        Fault.s3Error(403, "InvalidObjectState", "The operation is not valid for the object's storage class"));
+
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("X-Delivery-Source")).hasValue("managed-proxy");
+    assertThat(r.headers().firstValue("X-Delivery-Fallback")).hasValue("archived");
+    assertThat(r.body()).isEqualTo(TestData.RENDITION);
+  }
 }

@@ -81,6 +81,11 @@ public final class GatewayFixture implements AutoCloseable {
     return start(env, false, true, java.time.Clock.systemUTC());
   }
 
+  /** As {@link #startWithRoles(Map)}, with a {@link FaultProxy} in front of the customer bucket. */
+  public static GatewayFixture startWithRolesBehindFaultProxy(Map<String, String> env) throws Exception {
+    return start(env, true, true, java.time.Clock.systemUTC());
+  }
+
   private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles, java.time.Clock breakerClock)
       throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));

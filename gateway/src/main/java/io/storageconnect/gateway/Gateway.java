@@ -187,6 +187,7 @@ public final class Gateway {
     }
     var origin = new S3Origin(vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker());
     RoleCredentials roleCache = roles;
+    var guarded = new GuardedOrigin(origin, config.breakers(), config.origin().firstByteTimeout(), breakerClock);
     var connections =
         new StorageConnections(
             vertx,
@@ -198,9 +199,10 @@ public final class Gateway {
               if (roleCache != null && replaced.address().role() != null) {
                 roleCache.forget(replaced.accountId(), replaced.address().role().roleArn());
               }
+              // Nor keep the old bucket's breaker and last failure in the health view.
+              guarded.forget(replaced.accountId());
             });
     var resolver = new AssetResolver(catalog, connections, config.managed());
-    var guarded = new GuardedOrigin(origin, config.breakers(), config.origin().firstByteTimeout(), breakerClock);
     var routes =
         new Routes(
             new AssetRoutes(

@@ -72,6 +72,16 @@ public final class OriginException extends GatewayException {
     return java.util.Optional.empty();
   }
 
+  /** The HTTP status the origin answered with, if it answered at all. */
+  public java.util.OptionalInt originStatus() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof software.amazon.awssdk.core.exception.SdkServiceException service) {
+        return java.util.OptionalInt.of(service.statusCode());
+      }
+    }
+    return java.util.OptionalInt.empty();
+  }
+
   /** The region S3 says the bucket is in ({@code x-amz-bucket-region} on a 301), if it said so. */
   public java.util.Optional<String> bucketRegion() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {

@@ -230,6 +230,13 @@ final class ObjectResponder {
               } else {
                 response.setStatusCode(200);
               }
+              if (body.contentLength() < 0) {
+                // S3 always announces the length; an S3-compatible origin that does not cannot be
+                // relayed with an exact Content-Length (nor checked for truncation).
+                body.discard();
+                return Future.failedFuture(new OriginException(
+                    OriginException.Kind.UNAVAILABLE, new IllegalStateException("origin answered without Content-Length")));
+              }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
               return pipe(ctx, loc, body).compose(v -> end(response, null));
@@ -280,19 +287,27 @@ final class ObjectResponder {
     return ended.recover(e -> Future.failedFuture(new BodyStreamer.ClientGoneException()));
   }
 
-  /** Streams one upstream body; upstream failures become origin failures for the failure handler. */
+  /**
+   * Streams one upstream body; upstream failures become origin failures for the failure handler.
+   * How it ended is reported to the body's bucket breaker: whole, failed mid-body (an origin
+   * fault), or abandoned by the client (nobody's fault).
+   */
   private Future<Void> pipe(RoutingContext ctx, ObjectLocation loc, ObjectBody body) {
     return BodyStreamer.pipe(
             ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout)
+        .onSuccess(v -> body.outcome().succeeded())
         .recover(
             e -> {
-              if (e instanceof BodyStreamer.ClientGoneException || e instanceof OriginException) {
+              if (e instanceof BodyStreamer.ClientGoneException) {
+                body.outcome().abandoned();
                 return Future.failedFuture(e);
               }
-              OriginException.Kind kind =
-                  e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE;
-              OriginException failure = new OriginException(kind, e);
-              origin.recordMidBodyFailure(loc, failure);
+              OriginException failure =
+                  e instanceof OriginException oe
+                      ? oe
+                      : new OriginException(
+                          e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE, e);
+              body.outcome().failed(failure);
               return Future.failedFuture(failure);
             });
   }

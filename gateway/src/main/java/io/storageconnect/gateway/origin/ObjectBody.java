@@ -11,12 +11,47 @@ import org.reactivestreams.Subscription;
  * pooled upstream connection until it completes or is cancelled.
  *
  * <p>Whoever receives an {@code ObjectBody} must either subscribe to {@link #body()} or call
- * {@link #discard()}, or the upstream connection leaks.
+ * {@link #discard()}, or the upstream connection leaks; and must then report how the body ended
+ * through {@link #outcome()} (a circuit breaker waits for it: a GET is judged when its body is
+ * over, not when its headers arrive).
  */
-public record ObjectBody(long contentLength, String contentRange, String etag, Publisher<ByteBuffer> body) {
+public record ObjectBody(long contentLength, String contentRange, String etag, Publisher<ByteBuffer> body, Outcome outcome) {
+
+  /** How reading a body ended; each method may be called any number of times, the first counts. */
+  public interface Outcome {
+    /** Every byte arrived. */
+    void succeeded();
+
+    /** The origin failed mid-body (reset, truncation, silence). */
+    void failed(Throwable failure);
+
+    /** Nobody read to the end: the client went away, or the body was not wanted. */
+    void abandoned();
+
+    Outcome NONE =
+        new Outcome() {
+          @Override
+          public void succeeded() {}
+
+          @Override
+          public void failed(Throwable failure) {}
+
+          @Override
+          public void abandoned() {}
+        };
+  }
+
+  public ObjectBody(long contentLength, String contentRange, String etag, Publisher<ByteBuffer> body) {
+    this(contentLength, contentRange, etag, body, Outcome.NONE);
+  }
+
+  public ObjectBody withOutcome(Outcome outcome) {
+    return new ObjectBody(contentLength, contentRange, etag, body, outcome);
+  }
 
   /** Releases the upstream connection without reading the body. */
   public void discard() {
+    outcome.abandoned();
     body.subscribe(
         new Subscriber<>() {
           @Override

@@ -151,6 +151,17 @@ public final class S3Origin implements AutoCloseable {
         .recover(OriginErrors::fail);
   }
 
+  /**
+   * The cached metadata of an object, if a HEAD answer is at hand (no call to the bucket is
+   * needed, so no circuit breaker needs asking).
+   */
+  public java.util.Optional<ObjectMeta> cachedHead(BucketAddress bucket, String key) {
+    CompletableFuture<ObjectMeta> cached = metadata.getIfPresent(new MetaKey(bucket, key));
+    return cached != null && cached.isDone() && !cached.isCompletedExceptionally()
+        ? java.util.Optional.of(cached.join()) // done: does not wait
+        : java.util.Optional.empty();
+  }
+
   private CompletableFuture<ObjectMeta> headObject(BucketAddress bucket, String key, StaticCredentialsProvider signer) {
     return clients(bucket)
         .s3()

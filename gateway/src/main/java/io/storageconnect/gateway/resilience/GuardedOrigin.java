@@ -24,13 +24,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +76,9 @@ public final class GuardedOrigin implements AutoCloseable {
   private final Map<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<Key, Instant> openedAt = new ConcurrentHashMap<>();
   private final Map<Key, LastFailure> lastFailures = new ConcurrentHashMap<>();
+  /** Per bucket: the different objects that answered 403 since the last successful call. */
+  private final Map<Key, Set<String>> denied = new ConcurrentHashMap<>();
+  private final AtomicLong breakerIds = new AtomicLong();
   private final Duration openFor;
   private final Clock clock;
   private final TimeLimiter firstByte;
@@ -99,6 +104,7 @@ public final class GuardedOrigin implements AutoCloseable {
                 .slowCallDurationThreshold(options.slowCall())
                 .slowCallRateThreshold(100)
                 .recordException(GuardedOrigin::isOriginFault)
+                .ignoreException(e -> !isOriginFault(e))
                 .clock(clock)
                 .build());
     this.firstByte =
@@ -123,13 +129,26 @@ public final class GuardedOrigin implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Object metadata. A cached answer needs no call, so neither the breaker nor the time limit is
+   * asked (an open breaker still lets cached metadata answer; the GET that follows is refused).
+   */
   public Future<ObjectMeta> head(ObjectLocation loc) {
-    return guard(loc, () -> origin.head(loc.bucket(), loc.key()), meta -> {});
+    Optional<ObjectMeta> cached = origin.cachedHead(loc.bucket(), loc.key());
+    if (cached.isPresent()) {
+      return Future.succeededFuture(cached.get());
+    }
+    return guard(loc, () -> origin.head(loc.bucket(), loc.key()), false);
   }
 
-  /** A GET whose response headers must arrive within the first-byte limit; a late body is discarded. */
+  /**
+   * A GET whose response headers must arrive within the first-byte limit; a late body is
+   * discarded. The breaker judges the call when the body is over, through the returned body's
+   * {@link ObjectBody#outcome()}: a stream reset halfway is one failed call, not a success and a
+   * failure.
+   */
   public Future<ObjectBody> get(ObjectLocation loc, ByteRange range, String ifMatch) {
-    return guard(loc, () -> origin.get(loc.bucket(), loc.key(), range, ifMatch), ObjectBody::discard);
+    return guard(loc, () -> origin.get(loc.bucket(), loc.key(), range, ifMatch), true);
   }
 
   /** Presigning signs locally (no call to the bucket), so the breaker is not asked. */
@@ -141,17 +160,23 @@ public final class GuardedOrigin implements AutoCloseable {
     origin.invalidate(loc.bucket(), loc.key());
   }
 
-  /** Records a failure that happened after the call returned (mid-body), against the bucket. */
-  public void recordMidBodyFailure(ObjectLocation loc, Throwable failure) {
-    breaker(loc).onError(0, TimeUnit.NANOSECONDS, failure);
-    remember(new Key(loc.owner(), loc.bucket()), failure);
+  /** Drops the breakers of an owner whose connection changed: the new one starts closed. */
+  public void forget(String owner) {
+    breakers.keySet().removeIf(key -> key.owner().equals(owner));
+    openedAt.keySet().removeIf(key -> key.owner().equals(owner));
+    lastFailures.keySet().removeIf(key -> key.owner().equals(owner));
+    denied.keySet().removeIf(key -> key.owner().equals(owner));
   }
 
   /** Keeps the last bucket-level failure (never an object's own state) for health details. */
   private void remember(Key key, Throwable failure) {
     if (failure instanceof OriginException oe
         && (isOriginFault(oe) || oe.kind() == OriginException.Kind.MISCONFIGURED)) {
-      lastFailures.put(key, new LastFailure(oe.code(), clock.instant(), oe.bucketRegion()));
+      // A role that lost its object permissions shows as such, not as a generic misconfiguration.
+      String code = oe.getCause() instanceof OriginException denied && denied.kind() == OriginException.Kind.OBJECT_UNAVAILABLE
+          ? "access_denied"
+          : oe.code();
+      lastFailures.put(key, new LastFailure(code, clock.instant(), oe.bucketRegion()));
     }
   }
 
@@ -183,7 +208,12 @@ public final class GuardedOrigin implements AutoCloseable {
     timer.shutdownNow();
   }
 
-  private <T> Future<T> guard(ObjectLocation loc, Supplier<Future<T>> call, Consumer<T> discardLate) {
+  /**
+   * Asks the breaker, runs the call under the first-byte limit and records the answer — at once,
+   * or (a body, {@code judgeBody}) when the body is over.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> guard(ObjectLocation loc, Supplier<Future<T>> call, boolean judgeBody) {
     Key key = new Key(loc.owner(), loc.bucket());
     CircuitBreaker breaker = breaker(key);
     if (!breaker.tryAcquirePermission()) {
@@ -193,41 +223,114 @@ public final class GuardedOrigin implements AutoCloseable {
     }
     Context context = Vertx.currentContext();
     long start = breaker.getCurrentTimestamp();
-    CompletableFuture<T> upstream;
+    Future<T> upstream;
     try {
-      upstream = call.get().toCompletionStage().toCompletableFuture();
+      upstream = call.get();
     } catch (RuntimeException e) {
-      upstream = CompletableFuture.failedFuture(e);
+      upstream = Future.failedFuture(e);
     }
-    CompletableFuture<T> answer = upstream;
+    Future<T> real = upstream;
+    // The time limit completes the future it is given when time is up, so it gets a copy: the
+    // real answer stays observable, and a late body is released instead of holding a pooled
+    // connection until the socket times out.
     CompletableFuture<T> limited =
-        firstByte.executeCompletionStage(timer, () -> answer).toCompletableFuture();
-    limited.whenComplete(
-        (value, error) -> {
-          if (error instanceof TimeoutException || error != null && error.getCause() instanceof TimeoutException) {
-            // Too late for the caller: whatever still arrives must release its connection.
-            answer.thenAccept(discardLate);
-          }
-        });
+        firstByte.executeCompletionStage(timer, () -> real.toCompletionStage().toCompletableFuture()).toCompletableFuture();
     Future<T> result =
         (context == null ? Future.fromCompletionStage(limited) : Future.fromCompletionStage(limited, context))
             .recover(
                 e -> {
                   Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                  return Future.failedFuture(
-                      cause instanceof TimeoutException ? new OriginException(OriginException.Kind.TIMEOUT, cause) : cause);
+                  if (cause instanceof TimeoutException) {
+                    real.onSuccess(late -> {
+                      if (late instanceof ObjectBody body) {
+                        body.discard();
+                      }
+                    });
+                    return Future.failedFuture(new OriginException(OriginException.Kind.TIMEOUT, cause));
+                  }
+                  return Future.failedFuture(cause);
                 });
-    return result.andThen(
-        ar -> {
-          long took = breaker.getCurrentTimestamp() - start;
-          if (ar.succeeded()) {
-            breaker.onSuccess(took, breaker.getTimestampUnit());
-          } else {
-            // Failures that are not origin faults (missing, archived...) are ignored by the breaker.
-            breaker.onError(took, breaker.getTimestampUnit(), ar.cause());
-            remember(key, ar.cause());
-          }
-        });
+    return result
+        .recover(e -> Future.failedFuture(accessCheck(key, loc, e)))
+        .map(
+            value -> {
+              long took = breaker.getCurrentTimestamp() - start;
+              denied.remove(key);
+              if (judgeBody && value instanceof ObjectBody body) {
+                // Judged when the body is over; as fast as its headers were (a long download is
+                // not a slow call).
+                return (T) body.withOutcome(new BodyOutcome(key, breaker, took));
+              }
+              breaker.onSuccess(took, breaker.getTimestampUnit());
+              return value;
+            })
+        .onFailure(
+            e -> {
+              // Not origin faults (missing, archived...) are ignored: the permission is released.
+              breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+              remember(key, e);
+            });
+  }
+
+  /** How many different objects may answer 403 in a row before the role itself is suspect. */
+  static final int DENIED_OBJECTS_BEFORE_MISCONFIGURED = 3;
+
+  /**
+   * A 403 on one object while the role reads others is that object's business: missing (S3 hides
+   * missing keys behind 403 when the role may not list) or forbidden. But when several different
+   * objects answer 403 and nothing has been read since, the role lost its permissions — a
+   * misconfiguration the customer must fix, shown as such in the health view.
+   */
+  private Throwable accessCheck(Key key, ObjectLocation loc, Throwable e) {
+    if (!(e instanceof OriginException oe)
+        || oe.kind() != OriginException.Kind.OBJECT_UNAVAILABLE
+        || oe.originStatus().orElse(0) != 403) {
+      return e;
+    }
+    Set<String> keys = denied.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+    if (keys.size() < DENIED_OBJECTS_BEFORE_MISCONFIGURED) {
+      keys.add(loc.key());
+    }
+    if (keys.size() < DENIED_OBJECTS_BEFORE_MISCONFIGURED) {
+      return e;
+    }
+    return new OriginException(OriginException.Kind.MISCONFIGURED, e);
+  }
+
+  /** Reports one streamed body's end to its bucket's breaker, once. */
+  private final class BodyOutcome implements ObjectBody.Outcome {
+    private final Key key;
+    private final CircuitBreaker breaker;
+    private final long headersTook;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    BodyOutcome(Key key, CircuitBreaker breaker, long headersTook) {
+      this.key = key;
+      this.breaker = breaker;
+      this.headersTook = headersTook;
+    }
+
+    @Override
+    public void succeeded() {
+      if (settled.compareAndSet(false, true)) {
+        breaker.onSuccess(headersTook, breaker.getTimestampUnit());
+      }
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      if (settled.compareAndSet(false, true)) {
+        breaker.onError(headersTook, breaker.getTimestampUnit(), failure);
+        remember(key, failure);
+      }
+    }
+
+    @Override
+    public void abandoned() {
+      if (settled.compareAndSet(false, true)) {
+        breaker.releasePermission();
+      }
+    }
   }
 
   private Duration retryAfter(Key key) {
@@ -247,7 +350,7 @@ public final class GuardedOrigin implements AutoCloseable {
     return breakers.computeIfAbsent(
         key,
         k -> {
-          CircuitBreaker breaker = registry.circuitBreaker(k.owner() + "@" + k.bucket().region() + "#" + System.identityHashCode(k));
+          CircuitBreaker breaker = registry.circuitBreaker(k.owner() + "@" + k.bucket().region() + "#" + breakerIds.incrementAndGet());
           breaker.getEventPublisher()
               .onStateTransition(
                   e -> {

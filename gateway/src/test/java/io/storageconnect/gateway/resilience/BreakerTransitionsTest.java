@@ -39,6 +39,7 @@ class BreakerTransitionsTest {
     gw = GatewayFixture.start(
         Map.of(
             "GATEWAY_ORIGIN_METADATATTL", "0s",
+            "GATEWAY_ORIGIN_FIRSTBYTETIMEOUT", "1s",
             "GATEWAY_RESILIENCE_MINIMUMCALLS", "2",
             "GATEWAY_RESILIENCE_WINDOW", "4",
             "GATEWAY_RESILIENCE_FAILURERATEPERCENT", "50",
@@ -140,6 +141,59 @@ class BreakerTransitionsTest {
     JsonObject again = breaker("acme");
     assertThat(again.getString("state")).isEqualTo("OPEN");
     assertThat(again.getString("openUntil")).isEqualTo(time.instant().plus(OPEN_FOR).toString());
+  }
+
+  @Test
+  void streamsResetHalfway_whileHeadsSucceed_openTheBreaker() throws Exception {
+    // Each play: a HEAD that answers, then a GET whose body is cut. One failed call each, not a
+    // success (headers) plus a failure (body).
+    // With two calls in the window (HEAD answered, GET cut) the failure rate is 50%: open.
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.resetAfter(256 * 1024));
+    org.assertj.core.api.Assertions.assertThatThrownBy(this::play).isInstanceOf(java.io.IOException.class);
+
+    JsonObject view = breaker("acme");
+    assertThat(view.getString("state")).isEqualTo("OPEN");
+    assertThat(view.getInteger("bufferedCalls")).as("HEAD and GET, the GET counted once").isEqualTo(2);
+    assertThat(view.getInteger("failedCalls")).isEqualTo(1);
+    assertThat(play().headers().firstValue("X-Delivery-Fallback")).hasValue("unreachable");
+  }
+
+  @Test
+  void headersLaterThanTheFirstByteLimit_fallBack_andCountAsTimeouts() throws Exception {
+    proxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), Fault.delay(Duration.ofSeconds(3)));
+
+    HttpResponse<byte[]> r = play();
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("X-Delivery-Fallback")).hasValue("unreachable");
+    assertThat(r.body()).isEqualTo(TestData.RENDITION);
+    assertThat(breaker("acme").getJsonObject("lastFailure").getString("error")).isEqualTo("origin_timeout");
+    // The late answer is released (its body cancelled), not left holding a pooled connection.
+    io.storageconnect.gateway.support.Await.until("the late answer was released",
+        () -> proxy.inFlight() == 0 && proxy.openUpstreamConnections() == 0);
+  }
+
+  @Test
+  void distinctObjectsAllDenied_withNothingReadable_isTheRoleNotTheObjects() throws Exception {
+    String all = gw.tokens.all(TestData.ACCOUNT, "film", "clip", "large", "awk-space");
+    proxy.when(r -> true, Fault.s3Error(403, "AccessDenied", "Access Denied"));
+
+    HttpResponse<byte[]> first = gw.get("/v1/assets/clip/original?delivery=stream", all);
+    HttpResponse<byte[]> second = gw.get("/v1/assets/large/original?delivery=stream", all);
+    HttpResponse<byte[]> third = gw.get("/v1/assets/awk-space/original?delivery=stream", all);
+
+    assertThat(first.statusCode()).as("one object denied: missing-or-forbidden").isEqualTo(404);
+    assertThat(second.statusCode()).isEqualTo(404);
+    assertThat(new String(third.body(), StandardCharsets.UTF_8)).contains("origin_misconfigured");
+    assertThat(third.statusCode()).isEqualTo(502);
+    assertThat(breaker("acme").getJsonObject("lastFailure").getString("error")).isEqualTo("access_denied");
+    assertThat(breaker("acme").getString("state")).as("a misconfiguration is not an outage").isEqualTo("CLOSED");
+
+    proxy.clearRules();
+    assertThat(gw.get("/v1/assets/film/original?delivery=stream", all).statusCode()).as("readable again").isEqualTo(200);
+    proxy.when(r -> true, Fault.s3Error(403, "AccessDenied", "Access Denied"));
+    assertThat(gw.get("/v1/assets/clip/original?delivery=stream", all).statusCode())
+        .as("after a successful read, one denied object is that object's business again").isEqualTo(404);
   }
 
   @Test

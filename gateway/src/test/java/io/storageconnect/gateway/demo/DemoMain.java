@@ -33,13 +33,26 @@ public final class DemoMain {
   static final String CUSTOMER_BUCKET = "acme-originals";
   static final String MANAGED_BUCKET = "platform-managed";
   static final String PREFIX = "storage-connect/acme/";
+  /** A second account whose bucket never answers (connection refused): playback falls back. */
+  static final String OFFLINE_ACCOUNT = "globex";
 
   private DemoMain() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run();
+    } catch (Exception | Error e) {
+      // S3Proxy's threads would keep a half-started demo alive: end it.
+      System.err.println("The demo could not start: " + e);
+      System.exit(1);
+    }
+  }
+
+  private static void run() throws Exception {
     // Before the first logger: the readable production layout, not the test one.
     System.setProperty("logback.configurationFile", "logback.xml");
-    Path home = Path.of("target", "demo").toAbsolutePath();
+    // DEMO_HOME lets the load-test harness run its own copy beside a running demo.
+    Path home = Path.of(System.getenv().getOrDefault("DEMO_HOME", Path.of("target", "demo").toString())).toAbsolutePath();
     deleteTree(home);
     Files.createDirectories(home);
     Path media = mediaDir();
@@ -82,13 +95,24 @@ public final class DemoMain {
     }
     // For the streaming benchmark (loadtest/stream-bench.sh): a large sparse object, cheap on disk.
     String largeMb = System.getenv("DEMO_LARGE_OBJECT_MB");
-    if (largeMb != null) {
+    if (largeMb != null && Long.parseLong(largeMb) > 0) {
       long size = Long.parseLong(largeMb) * 1024 * 1024;
       s3.putSparse(CUSTOMER_BUCKET, PREFIX + "originals/large.bin", size, size - 8, "THE-END.".getBytes(StandardCharsets.US_ASCII));
       catalog.addAll(List.of("  - id: large", "    account: " + ACCOUNT, "    key: originals/large.bin", "    contentType: application/octet-stream"));
       assets.put("large", new DemoAsset("originals/large.bin", "application/octet-stream", Map.of(), null));
     }
+    // An asset of an account whose bucket does not answer (a loopback port nobody listens on):
+    // /play falls back to the managed proxy, /original answers 503 with a Link to it.
+    String offlineKey = "renditions/offline-video/h264_360p.mp4";
+    s3.put(MANAGED_BUCKET, offlineKey, media.resolve("renditions/h264_360p.mp4"), "video/mp4");
+    catalog.addAll(List.of("  - id: offline-video", "    account: " + OFFLINE_ACCOUNT, "    key: originals/offline.mp4",
+        "    contentType: video/mp4", "    renditions:", "      h264_360p: " + yaml(offlineKey)));
+    assets.put("offline-video", new DemoAsset("originals/offline.mp4", "video/mp4", Map.of(), null));
     Files.writeString(home.resolve("catalog.yaml"), String.join("\n", catalog) + "\n");
+    String offlineEndpoint = "http://127.0.0.1:" + closedPort();
+    byte[] secretBytes = new byte[24];
+    new java.security.SecureRandom().nextBytes(secretBytes);
+    String originSecret = java.util.HexFormat.of().formatHex(secretBytes);
 
     Vertx vertx = Vertx.vertx();
     Tokens tokens = new Tokens(vertx);
@@ -104,6 +128,7 @@ public final class DemoMain {
           audiences: [%s]
           keys:
             - { algorithm: RS256, path: viewer-key.pem }
+          originSecret: %s   # CDN origin pulls present it in X-Origin-Secret
         delivery:
           defaultMode: redirect
           allowOverride: true
@@ -121,8 +146,14 @@ public final class DemoMain {
             prefix: %s
             endpoint: %s
             credentials: { accessKeyId: %s, secretAccessKey: %s }   # demo only; production assumes the customer's role
-        """.formatted(Tokens.ISSUER, Tokens.AUDIENCE, MANAGED_BUCKET, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
-            ACCOUNT, CUSTOMER_BUCKET, PREFIX, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+          %s:   # a bucket that does not answer: its playback falls back to the managed proxy
+            region: us-east-1
+            bucket: globex-media
+            endpoint: %s
+            credentials: { accessKeyId: %s, secretAccessKey: %s }
+        """.formatted(Tokens.ISSUER, Tokens.AUDIENCE, originSecret, MANAGED_BUCKET, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+            ACCOUNT, CUSTOMER_BUCKET, PREFIX, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+            OFFLINE_ACCOUNT, offlineEndpoint, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
     Path configFile = home.resolve("gateway.yaml");
     Files.writeString(configFile, yaml);
 
@@ -149,7 +180,10 @@ public final class DemoMain {
     }
 
     String base = "http://127.0.0.1:" + gateway.port();
-    String all = tokens.mint(ACCOUNT, new ArrayList<>(assets.keySet()), List.of("download", "play", "renditions", "thumbnail"), 24 * 3600);
+    List<String> acmeAssets = new ArrayList<>(assets.keySet());
+    acmeAssets.remove("offline-video");
+    String all = tokens.mint(ACCOUNT, acmeAssets, List.of("download", "play", "renditions", "thumbnail"), 24 * 3600);
+    String offline = tokens.mint(OFFLINE_ACCOUNT, List.of("offline-video"), List.of("download", "play", "renditions"), 24 * 3600);
     String playOnly = tokens.mint(ACCOUNT, List.of("demo-video"), List.of("play"), 24 * 3600);
     String q = URLEncoder.encode(all, StandardCharsets.US_ASCII);
     System.out.println();
@@ -172,9 +206,34 @@ public final class DemoMain {
     System.out.println("  curl -o thumb.jpg -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/assets/demo-video/thumbnail");
     System.out.println("  curl -OJ -H \"Authorization: Bearer $TOKEN\" '" + base + "/v1/assets/unicode/original?delivery=stream'");
     System.out.println("  curl -i " + base + "/v1/assets/demo-video/play                                      # 401 without a token");
+    System.out.println("  curl -s -D - -o /dev/null -H \"Authorization: Bearer " + offline + "\" " + base
+        + "/v1/assets/offline-video/play   # bucket down: the managed proxy plays (X-Delivery-Fallback)");
     System.out.println("  curl -i -H \"Authorization: Bearer " + playOnly + "\" " + base + "/v1/assets/demo-video/original   # 403: play-only token");
     System.out.println();
     System.out.println("Configuration in use: " + configFile + "   Stop with Ctrl-C.");
+    // For scripts and the load-test harness: everything above, machine-readable, written last
+    // (its presence means the gateway is serving).
+    Path info = home.resolve("demo.json");
+    Files.writeString(home.resolve("demo.json.tmp"), new io.vertx.core.json.JsonObject()
+        .put("baseUrl", base).put("token", all).put("offlineToken", offline).put("originSecret", originSecret)
+        .put("originSecretHeader", "X-Origin-Secret").put("largeObjectBytes", largeMb == null ? 0 : Math.max(0, Long.parseLong(largeMb)) * 1024 * 1024)
+        .put("pid", ProcessHandle.current().pid()).encodePrettily());
+    Files.move(home.resolve("demo.json.tmp"), info, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    if ("true".equals(System.getenv("DEMO_STOP_ON_STDIN_EOF"))) {
+      // Started by a harness (loadtest/): end with it, even when it dies without a word.
+      Thread watcher = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // Nothing is expected on stdin; only its end matters.
+          }
+        } catch (java.io.IOException ignored) {
+          // Treated as the end.
+        }
+        System.exit(0);
+      }, "demo-stdin-watcher");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -184,6 +243,13 @@ public final class DemoMain {
         // Shutting down anyway.
       }
     }));
+  }
+
+  /** A loopback port nobody listens on (bound, then released). */
+  private static int closedPort() throws java.io.IOException {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   record DemoAsset(String original, String contentType, Map<String, String> renditions, String thumbnail) {}

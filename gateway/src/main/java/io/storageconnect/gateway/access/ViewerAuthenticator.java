@@ -11,7 +11,14 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
@@ -24,14 +31,29 @@ import java.util.Set;
  * <p>Token claims: {@code account} (platform account id), {@code assets} (array of asset ids) and
  * {@code actions} (array of {@code download}, {@code play}, {@code renditions}, {@code thumbnail}).
  * Runs on the event loop; signature checks are CPU-only and do not block.
+ *
+ * <p>Verified tokens are remembered (Caffeine, bounded, keyed by the token's SHA-256, each entry
+ * until its own {@code exp} plus the leeway), so a player's hundreds of range requests with one
+ * token cost one RSA verification, not hundreds. Rejections are never remembered, and a cached
+ * token past its expiry is refused without asking the cache twice.
  */
 public final class ViewerAuthenticator {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ViewerAuthenticator.class);
   private final JWTAuth jwt;
   private final byte[] originSecret;
   private final String originSecretHeader;
+  private final Cache<String, Verified> verified;
+  private final Clock clock;
+  private final long leewaySeconds;
+
+  /** A verified token's grant, good until {@code notAfter} (its exp plus the leeway, epoch s). */
+  private record Verified(Grant grant, long notAfter) {}
 
   public ViewerAuthenticator(Vertx vertx, AuthOptions options) {
+    this(vertx, options, 100_000, Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  public ViewerAuthenticator(Vertx vertx, AuthOptions options, long cacheSize, Clock clock, Ticker ticker) {
     JWTAuthOptions jwtOptions =
         new JWTAuthOptions()
             .setJWTOptions(
@@ -46,6 +68,17 @@ public final class ViewerAuthenticator {
     this.originSecret =
         options.originSecret() == null ? null : options.originSecret().getBytes(StandardCharsets.UTF_8);
     this.originSecretHeader = options.originSecretHeader();
+    this.clock = clock;
+    this.leewaySeconds = options.leewaySeconds();
+    this.verified =
+        Caffeine.newBuilder()
+            .maximumSize(cacheSize)
+            .ticker(ticker)
+            .expireAfter(
+                Expiry.creating(
+                    (String key, Verified v) ->
+                        Duration.ofSeconds(Math.max(0, v.notAfter() - clock.instant().getEpochSecond()))))
+            .build();
   }
 
   public String originSecretHeader() {
@@ -70,15 +103,24 @@ public final class ViewerAuthenticator {
       return Future.failedFuture(
           GatewayException.unauthorized("A token is required (Authorization: Bearer, or ?token=)."));
     }
-    Future<io.vertx.ext.auth.User> verified;
+    String key = fingerprint(bearer);
+    Verified known = verified.getIfPresent(key);
+    if (known != null) {
+      if (clock.instant().getEpochSecond() <= known.notAfter()) {
+        return Future.succeededFuture(known.grant());
+      }
+      verified.invalidate(key);
+      return Future.failedFuture(GatewayException.unauthorized("The token is not valid or has expired."));
+    }
+    Future<io.vertx.ext.auth.User> checked;
     try {
-      verified = jwt.authenticate(new TokenCredentials(bearer));
+      checked = jwt.authenticate(new TokenCredentials(bearer));
     } catch (RuntimeException e) {
       // A validly signed token with malformed claims (a non-numeric exp, say) makes
       // vertx-auth-jwt throw instead of failing the future.
-      verified = Future.failedFuture(e);
+      checked = Future.failedFuture(e);
     }
-    return verified
+    return checked
         .recover(
             e -> {
               // vertx-auth-jwt's messages name the failed check (issuer, audience, expiry,
@@ -86,7 +128,28 @@ public final class ViewerAuthenticator {
               log.debug("token rejected: {}", e.getMessage());
               return Future.failedFuture(GatewayException.unauthorized("The token is not valid or has expired."));
             })
-        .map(user -> toGrant(claims(user)));
+        .map(
+            user -> {
+              JsonObject claims = claims(user);
+              Grant grant = toGrant(claims);
+              long notAfter = claims.getLong("exp") + leewaySeconds;
+              // vertx-auth-jwt checked exp on its own clock; the cache works on this one.
+              if (clock.instant().getEpochSecond() > notAfter) {
+                throw GatewayException.unauthorized("The token is not valid or has expired.");
+              }
+              verified.put(key, new Verified(grant, notAfter));
+              return grant;
+            });
+  }
+
+  /** The cache key: a token's SHA-256, so the cache holds no usable token. */
+  private static String fingerprint(String token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   /** vertx-auth-jwt keeps the verified payload in the user's attributes under "accessToken". */

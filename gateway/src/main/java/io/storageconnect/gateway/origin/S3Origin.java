@@ -63,6 +63,25 @@ public final class S3Origin implements AutoCloseable {
 
   private record MetaKey(BucketAddress bucket, String key) {}
 
+  /** One presigned answer: the same object, overrides, lifetime and signing key. */
+  private record PresignKey(
+      BucketAddress bucket, String key, Duration ttl, String disposition, String contentType, String accessKeyId,
+      String sessionToken) {
+    @Override
+    public String toString() {
+      return "PresignKey[" + key + "]"; // never the credentials
+    }
+  }
+
+  private record Presigned(URI url, Duration reuseFor) {}
+
+  /** A presigned URL is handed out again for at most this share of its lifetime... */
+  static final int PRESIGN_REUSE_DIVISOR = 10;
+  /** ...and never for longer than this. */
+  static final Duration PRESIGN_REUSE_MAX = Duration.ofMinutes(1);
+
+  private final com.github.benmanes.caffeine.cache.Cache<PresignKey, Presigned> presigned;
+
   /** The SDK HTTP client for all buckets (and STS): one pool, one bound. */
   public static SdkAsyncHttpClient httpClient(OriginOptions options) {
     return NettyNioAsyncHttpClient.builder()
@@ -95,6 +114,12 @@ public final class S3Origin implements AutoCloseable {
             .maximumSize(options.metadataCacheSize())
             .buildAsync();
     this.defaultCredentials = DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
+    this.presigned =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(options.metadataCacheSize())
+            .expireAfter(com.github.benmanes.caffeine.cache.Expiry.creating((PresignKey k, Presigned v) -> v.reuseFor()))
+            .build();
   }
 
   /**
@@ -271,6 +296,10 @@ public final class S3Origin implements AutoCloseable {
    * credentials' remaining lifetime minus the configured margin, and 7 days (the SDK does not
    * clamp to session credentials itself, aws-sdk-java-v2#2379). Credentials are resolved
    * asynchronously first, so signing itself does not block.
+   *
+   * <p>The same URL is handed out again for a tenth of its lifetime (at most a minute) to requests
+   * for the same object, overrides and signing key, so every URL a client receives has at least
+   * nine tenths of its lifetime left; new credentials (another key or session) sign anew.
    */
   public Future<URI> presign(
       BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
@@ -280,6 +309,14 @@ public final class S3Origin implements AutoCloseable {
         .map(
             signer -> {
               AwsCredentials identity = signer.resolveCredentials();
+              // The redirect hot path: a URL signed moments ago for the same object, overrides and
+              // signing key is handed out again (signing costs more than the rest of a redirect).
+              PresignKey cacheKey = new PresignKey(bucket, key, ttl, contentDisposition, contentType, identity.accessKeyId(),
+                  identity instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials session ? session.sessionToken() : "");
+              Presigned reusable = presigned.getIfPresent(cacheKey);
+              if (reusable != null) {
+                return reusable.url();
+              }
               Duration lifetime = presignLifetime(ttl, identity.expirationTime().orElse(null));
               AwsCredentials signing = identity;
               GetObjectRequest request =
@@ -291,10 +328,13 @@ public final class S3Origin implements AutoCloseable {
                       .overrideConfiguration(o -> o.credentialsProvider(StaticCredentialsProvider.create(signing)))
                       .build();
               try {
-                return c.presigner()
+                URI url = c.presigner()
                     .presignGetObject(p -> p.signatureDuration(lifetime).getObjectRequest(request))
                     .url()
                     .toURI();
+                Duration reuse = lifetime.dividedBy(PRESIGN_REUSE_DIVISOR);
+                presigned.put(cacheKey, new Presigned(url, reuse.compareTo(PRESIGN_REUSE_MAX) > 0 ? PRESIGN_REUSE_MAX : reuse));
+                return url;
               } catch (java.net.URISyntaxException e) {
                 throw new IllegalStateException("presigner produced an invalid URL", e);
               }

@@ -215,7 +215,7 @@ public final class DemoMain {
     // (its presence means the gateway is serving).
     Path info = home.resolve("demo.json");
     Files.writeString(home.resolve("demo.json.tmp"), new io.vertx.core.json.JsonObject()
-        .put("baseUrl", base).put("token", all).put("offlineToken", offline).put("originSecret", originSecret)
+        .put("baseUrl", base).put("s3Endpoint", s3.endpoint().toString()).put("token", all).put("offlineToken", offline).put("originSecret", originSecret)
         .put("originSecretHeader", "X-Origin-Secret").put("largeObjectBytes", largeMb == null ? 0 : Math.max(0, Long.parseLong(largeMb)) * 1024 * 1024)
         .put("pid", ProcessHandle.current().pid()).encodePrettily());
     Files.move(home.resolve("demo.json.tmp"), info, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -8,15 +8,18 @@ public enum DeliveryMode {
   REDIRECT,
   STREAM;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+  private static final DeliveryMode[] ALL = values();
+
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   public static Optional<DeliveryMode> parse(String value) {
     if (value == null) {
       return Optional.empty();
     }
-    for (DeliveryMode m : values()) {
+    for (DeliveryMode m : ALL) { // on every request: no values() copy
       if (m.wireName().equals(value)) {
         return Optional.of(m);
       }

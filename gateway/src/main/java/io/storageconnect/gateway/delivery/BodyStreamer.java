@@ -19,8 +19,9 @@ import org.reactivestreams.Subscription;
  *
  * <pre>
  *   SDK event loop                 Vert.x context (the request's event loop)
- *   onNext(buf) --queue--> drain: write(buf) ... while !writeQueueFull(): request(more)
- *                                  writeQueueFull()  -> wait for drainHandler, request nothing
+ *   onNext(buf) --queue--> drain: write(buf) ... while !writeQueueFull() and fewer than
+ *                                  MAX_UNWRITTEN_BYTES await the socket: request(more)
+ *                                  otherwise -> wait for drainHandler / a write's completion
  *   response closed          ---> cancel(): the SDK releases the pooled upstream connection
  * </pre>
  *
@@ -37,6 +38,13 @@ import org.reactivestreams.Subscription;
  */
 public final class BodyStreamer implements Subscriber<ByteBuffer> {
   static final int BATCH = 16;
+  /**
+   * Most bytes handed to the response but not yet written to the socket. Vert.x's own
+   * {@code writeQueueFull()} counts queued messages, not bytes (about 800 KiB per stream were seen
+   * pending behind a slow client); this bound keeps a stream's memory at a few hundred KiB
+   * whatever the client's speed.
+   */
+  static final long MAX_UNWRITTEN_BYTES = 256 * 1024;
 
   private final Context context;
   private final HttpServerResponse response;
@@ -54,6 +62,7 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   private Subscription subscription;
   private long written;
   private int outstanding;
+  private long unwritten;
   private boolean finished;
 
   private BodyStreamer(Context context, HttpServerResponse response, long expectedBytes, Duration idleTimeout) {
@@ -91,6 +100,7 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
     if (!finished
         && (outstanding > 0 || subscription == null)
         && !response.writeQueueFull()
+        && unwritten < MAX_UNWRITTEN_BYTES
         && System.nanoTime() - lastUpstreamSignal > idleTimeoutNanos) {
       abort(new UpstreamIdleException());
     }
@@ -178,7 +188,20 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
     }
     if (batch != null) {
       // The SDK hands over a private copy per chunk: wrap them, do not copy again.
-      response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(batch.toArray(ByteBuffer[]::new))));
+      io.netty.buffer.ByteBuf out = Unpooled.wrappedBuffer(batch.toArray(ByteBuffer[]::new));
+      long size = out.readableBytes();
+      unwritten += size;
+      response
+          .write(BufferInternal.buffer(out))
+          .onComplete(
+              ar -> {
+                unwritten -= size;
+                if (unwritten < MAX_UNWRITTEN_BYTES / 2) {
+                  // The socket took it: the client is keeping up again.
+                  lastUpstreamSignal = System.nanoTime();
+                  refill();
+                }
+              });
     }
     if (upstreamDone && queue.isEmpty()) {
       Throwable error = upstreamError;
@@ -206,6 +229,9 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
             refill();
           });
       return;
+    }
+    if (unwritten >= MAX_UNWRITTEN_BYTES) {
+      return; // a write completing asks again
     }
     if (outstanding <= BATCH / 2) {
       int n = BATCH - outstanding;

@@ -215,7 +215,8 @@ public final class Gateway {
             issuer == null ? null : new OidcRoutes(issuer),
             config.admin() == null
                 ? null
-                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn()));
+                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors()),
+            config.cors());
     RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();

@@ -138,6 +138,31 @@ public final class Policies {
   }
 
   /**
+   * The bucket CORS configuration a customer applies (as is: {@code aws s3api put-bucket-cors
+   * --cors-configuration file://cors.json}) so that JavaScript players on the platform's origins
+   * can play originals in redirect mode: the browser follows the gateway's 302 to S3, and S3 must
+   * then answer the cross-origin range request itself.
+   *
+   * @param origins the exact origins of the platform's players (the gateway's CORS origins)
+   */
+  public static JsonObject bucketCors(java.util.List<String> origins, long maxAgeSeconds) {
+    if (origins.isEmpty()) {
+      throw invalid("origins", "[]", "at least one origin (cors.allowedOrigins)");
+    }
+    JsonObject rule =
+        new JsonObject()
+            .put("ID", "storage-connect-playback")
+            .put("AllowedOrigins", new io.vertx.core.json.JsonArray(origins))
+            .put("AllowedMethods", new io.vertx.core.json.JsonArray().add("GET").add("HEAD"))
+            .put("AllowedHeaders", new io.vertx.core.json.JsonArray()
+                .add("Range").add("If-Match").add("If-None-Match").add("If-Modified-Since").add("If-Unmodified-Since").add("If-Range"))
+            .put("ExposeHeaders", new io.vertx.core.json.JsonArray()
+                .add("Content-Range").add("Content-Length").add("Accept-Ranges").add("ETag").add("Last-Modified"))
+            .put("MaxAgeSeconds", maxAgeSeconds);
+    return new JsonObject().put("CORSRules", new io.vertx.core.json.JsonArray().add(rule));
+  }
+
+  /**
    * A policy as text to paste into the console or send to IAM: indented JSON with every character
    * outside printable ASCII written as a JSON unicode escape. IAM's policy document syntax
    * admits only tab, line feed, carriage return and U+0020-U+00FF as raw characters, while S3 keys

@@ -28,6 +28,9 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * the environment come in as arguments.
  */
 public final class ConfigParser {
+  /** An exact web origin: scheme, host, optional port; no path, no wildcard. */
+  static final java.util.regex.Pattern CORS_ORIGIN =
+      java.util.regex.Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:]+\\](:[0-9]{1,5})?");
   static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
   static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-[a-z]+)*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
@@ -220,11 +223,19 @@ public final class ConfigParser {
             r.duration(tree, "resilience.slowCall", Duration.ofMillis(10), Duration.ofMinutes(10)));
     List<String> fallbackRenditions = r.strings(tree, "resilience.fallbackRenditions", false);
 
+    List<String> origins = r.strings(tree, "cors.allowedOrigins", false);
+    for (String o : origins) {
+      if (!CORS_ORIGIN.matcher(o).matches()) {
+        r.problem("cors.allowedOrigins", o, "exact origins such as https://app.example.com (scheme://host[:port], no path, no wildcard)");
+      }
+    }
+    var cors = new GatewayConfig.Cors(origins, r.duration(tree, "cors.maxAge", Duration.ZERO, Duration.ofDays(1)));
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
     return new GatewayConfig(
-        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions);
+        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -323,6 +334,7 @@ public final class ConfigParser {
             "halfOpenCalls", breakerDefaults.halfOpenCalls(),
             "slowCall", breakerDefaults.slowCall().toSeconds() + "s",
             "fallbackRenditions", List.of("h264_1080p", "h264_720p", "h264_540p", "h264_360p")));
+    d.put("cors", map("allowedOrigins", List.of(), "maxAge", "10m"));
     d.put("admin", map("token", null, "connectionsFile", null, "migrationPrincipalArn", null));
     d.put("oidc", map("issuer", null, "audience", "sts.amazonaws.com", "tokenLifetime", "5m", "keys", null));
     var sts = io.storageconnect.gateway.access.StsOptions.defaults(defaultInstanceName());

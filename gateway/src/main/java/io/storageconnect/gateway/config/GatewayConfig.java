@@ -25,11 +25,22 @@ public record GatewayConfig(
     io.storageconnect.gateway.access.StsOptions sts,
     Admin admin,
     io.storageconnect.gateway.resilience.BreakerOptions breakers,
-    List<String> fallbackRenditions) {
+    List<String> fallbackRenditions,
+    Cors cors) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
     fallbackRenditions = List.copyOf(fallbackRenditions);
+  }
+
+  /**
+   * Cross-origin access for browser players on other origins: an exact list of origins (empty:
+   * CORS off), and how long browsers may cache a preflight answer.
+   */
+  public record Cors(List<String> allowedOrigins, Duration maxAge) {
+    public Cors {
+      allowedOrigins = List.copyOf(allowedOrigins);
+    }
   }
 
   /** @param instances verticle instances (event loops serving HTTP) */

@@ -37,7 +37,7 @@ import java.util.UUID;
  *
  * <pre>
  * GET|PUT|DELETE /admin/v1/accounts/{account}/storage   the connection (no secret ever)
- * GET            /admin/v1/accounts/{account}/storage/policies   trust, permission and migration policies
+ * GET            /admin/v1/accounts/{account}/storage/policies   trust, permission and migration policies, bucket CORS
  * POST           /admin/v1/accounts/{account}/storage/verify     preflight checklist
  * GET            /admin/v1/accounts/{account}/health             breaker and credential state
  * GET            /admin/v1/health                                every account's, and the managed bucket's
@@ -53,6 +53,7 @@ public final class AdminRoutes {
   private final OidcIssuer issuer;
   private final RoleCredentials roles;
   private final String migrationPrincipalArn;
+  private final io.storageconnect.gateway.config.GatewayConfig.Cors cors;
 
   /**
    * @param issuer and {@code roles}: {@code null} when no OIDC issuer is configured (then role
@@ -66,7 +67,8 @@ public final class AdminRoutes {
       GuardedOrigin guarded,
       OidcIssuer issuer,
       RoleCredentials roles,
-      String migrationPrincipalArn) {
+      String migrationPrincipalArn,
+      io.storageconnect.gateway.config.GatewayConfig.Cors cors) {
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.connections = connections;
     this.origin = origin;
@@ -74,6 +76,7 @@ public final class AdminRoutes {
     this.issuer = issuer;
     this.roles = roles;
     this.migrationPrincipalArn = migrationPrincipalArn;
+    this.cors = cors;
   }
 
   public void mount(Router router) {
@@ -234,6 +237,9 @@ public final class AdminRoutes {
           .put("permissionPolicy", Policies.permissionPolicy(c.roleArn(), c.address().bucket(), c.prefix()));
       if (migrationPrincipalArn != null && ConnectionRules.partitionOf(migrationPrincipalArn).equals(partition)) {
         out.put("migrationBucketPolicy", Policies.migrationBucketPolicy(c.address().bucket(), migrationPrincipalArn, partition));
+      }
+      if (!cors.allowedOrigins().isEmpty()) {
+        out.put("bucketCors", Policies.bucketCors(cors.allowedOrigins(), cors.maxAge().toSeconds()));
       }
     } catch (IllegalArgumentException e) {
       throw new GatewayException(409, "policy_not_possible", "No valid policy exists for this connection: " + e.getMessage());

@@ -1,27 +1,45 @@
 package io.storageconnect.gateway.http;
 
+import io.storageconnect.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.List;
+import java.util.Set;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The whole HTTP surface, in one place: request ids first, health, the OIDC issuer documents
+ * The whole HTTP surface, in one place: request ids first, health, CORS for the asset API (when
+ * origins are configured), the OIDC issuer documents
  * (when roles are used), the asset API, and the one failure handler for everything.
  */
 public final class Routes {
   private final AssetRoutes assets;
   private final OidcRoutes oidc;
   private final AdminRoutes admin;
+  private final GatewayConfig.Cors cors;
+
+  /** Request headers a cross-origin player may send. */
+  public static final List<String> CORS_REQUEST_HEADERS =
+      List.of("Authorization", "Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range", "X-Request-Id");
+
+  /** Response headers a cross-origin player may read. */
+  public static final List<String> CORS_EXPOSED_HEADERS =
+      List.of("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Last-Modified", "Content-Disposition",
+          "X-Delivery-Source", "X-Delivery-Fallback", "X-Request-Id", "Retry-After", "Link");
 
   /**
    * @param oidc {@code null} when no storage connection uses a role
    * @param admin {@code null} when no admin token is configured
+   * @param cors allowed origins of browser players (none: no CORS headers at all)
    */
-  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin) {
+  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin, GatewayConfig.Cors cors) {
     this.assets = assets;
     this.oidc = oidc;
     this.admin = admin;
+    this.cors = cors;
   }
 
   public Router router(Vertx vertx) {
@@ -29,6 +47,19 @@ public final class Routes {
     router.route().handler(new RequestIds());
     router.get("/health/live").handler(Routes::health);
     router.get("/health/ready").handler(Routes::health);
+    if (!cors.allowedOrigins().isEmpty()) {
+      // Exact origins only, without credentials (viewer tokens travel in Authorization or the
+      // URL, never in cookies): a player elsewhere may fetch ranges and read Content-Range.
+      CorsHandler handler =
+          CorsHandler.create()
+              .addOrigins(cors.allowedOrigins())
+              .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS))
+              .allowedHeaders(Set.copyOf(CORS_REQUEST_HEADERS))
+              .exposedHeaders(Set.copyOf(CORS_EXPOSED_HEADERS))
+              .allowCredentials(false)
+              .maxAgeSeconds((int) cors.maxAge().toSeconds());
+      router.route("/v1/*").handler(handler);
+    }
     if (oidc != null) {
       oidc.mount(router);
     }

@@ -150,6 +150,18 @@ class ConfigParserTest {
   }
 
   @Test
+  void parse_corsOrigins_exactOnly() throws Exception {
+    GatewayConfig none = parse(VALID, Map.of());
+    GatewayConfig some = parse(VALID, Map.of("GATEWAY_CORS_ALLOWEDORIGINS", "https://app.example.com,http://127.0.0.1:3000"));
+    var found = problems(VALID, Map.of("GATEWAY_CORS_ALLOWEDORIGINS", "*,https://app.example.com/player,https://*.example.com"));
+
+    assertThat(none.cors().allowedOrigins()).isEmpty();
+    assertThat(none.cors().maxAge()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(some.cors().allowedOrigins()).containsExactly("https://app.example.com", "http://127.0.0.1:3000");
+    assertThat(found).filteredOn(p -> p.startsWith("cors.allowedOrigins: ")).hasSize(3);
+  }
+
+  @Test
   void parse_refreshAheadNotAboveCredentialMargin_isRefused() {
     var found = problems(VALID, Map.of("GATEWAY_STS_REFRESHAHEAD", "60s", "GATEWAY_ORIGIN_CREDENTIALMARGIN", "2m"));
 

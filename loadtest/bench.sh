@@ -37,13 +37,13 @@ trap cleanup EXIT
 die() { echo "bench: $*" >&2; exit 1; }
 
 # --- tools -----------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+if ! command -v wrk >/dev/null || { ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; }; then
   echo "installing wrk and nginx from Debian's packages..."
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk nginx-light >/dev/null
   # The package starts a system nginx on :80; this benchmark runs its own.
-  $SUDO systemctl stop nginx 2>/dev/null || $SUDO service nginx stop 2>/dev/null || $SUDO pkill -x nginx 2>/dev/null || true
+  $SUDO systemctl stop nginx 2>/dev/null || $SUDO service nginx stop 2>/dev/null || true
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -51,6 +51,8 @@ echo "building the production jar and the test classpath..."
 mvn -B -q -pl gateway -DskipTests package
 CP="gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/test-classpath.txt)"
 JAR=$(ls gateway/target/gateway-*.jar | grep -v original | head -1)
+# An nginx left by an interrupted run would hold the ports: stop it before its pid file goes.
+[ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
 rm -rf "$OUT"; mkdir -p "$WORK"
 
 wait_for() { # url, what
@@ -156,7 +158,7 @@ run() {
   local threads=$(( conns < 2 ? 1 : 2 ))
   WRK_HEADER=$header timeout $((dur + 120)) wrk -t"$threads" -c"$conns" -d"${dur}s" --timeout 120s \
     -s "$WORK/report.lua" "$url" > "$OUT/$name.txt" 2>&1 || true
-  grep RESULT "$OUT/$name.txt" | sed "s/^RESULT/$name/" | tee -a "$OUT/all.txt"
+  { grep RESULT "$OUT/$name.txt" || echo "RESULT rps=0 mbps=0 p50=0 p99=0 errors=999"; } | sed "s/^RESULT/$name/" | tee -a "$OUT/all.txt"
 }
 field() { (grep "^$1 " "$OUT/all.txt" || true) | tail -1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }

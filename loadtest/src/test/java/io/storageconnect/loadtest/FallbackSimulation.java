@@ -37,8 +37,10 @@ public class FallbackSimulation extends Simulation {
         .protocols(http.baseUrl(gateway.baseUrl).header("Authorization", "Bearer " + gateway.offlineToken).disableCaching())
         .assertions(
             global().failedRequests().percent().is(0.0),
-            global().responseTime().percentile(50.0).lt(Load.value("p50Ms", 2000, 50)),
-            global().responseTime().percentile(99.0).lt(Load.value("p99Ms", 10000, 2000)));
+            // The first players wait while the gateway finds the bucket down (up to the SDK's
+            // retries and origin.acquireTimeout, seconds); a 5 s smoke run is mostly those.
+            global().responseTime().percentile(50.0).lt(Load.value("p50Ms", 15000, 50)),
+            global().responseTime().percentile(99.0).lt(Load.value("p99Ms", 30000, 12000)));
   }
 
   @Override

@@ -73,8 +73,8 @@ public class PlayerSimulation extends Simulation {
         .protocols(http.baseUrl(gateway.baseUrl).header("Authorization", gateway.bearer()).disableCaching())
         .assertions(
             global().failedRequests().percent().is(0.0),
-            global().responseTime().percentile(50.0).lt(Load.value("p50Ms", 2000, 100)),
-            global().responseTime().percentile(99.0).lt(Load.value("p99Ms", 10000, 500)));
+            global().responseTime().percentile(50.0).lt(Load.value("p50Ms", 5000, 100)),
+            global().responseTime().percentile(99.0).lt(Load.value("p99Ms", 30000, 500)));
   }
 
   @Override

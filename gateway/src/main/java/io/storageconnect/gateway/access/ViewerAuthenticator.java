@@ -32,8 +32,8 @@ import java.util.Set;
  * {@code actions} (array of {@code download}, {@code play}, {@code renditions}, {@code thumbnail}).
  * Runs on the event loop; signature checks are CPU-only and do not block.
  *
- * <p>Verified tokens are remembered (Caffeine, bounded, keyed by the token's SHA-256, each entry
- * until its own {@code exp} plus the leeway), so a player's hundreds of range requests with one
+ * <p>Verified tokens are remembered (Caffeine, bounded by the tokens' total length, keyed by the
+ * token's SHA-256, each entry until its own {@code exp} plus the leeway, five minutes at most), so a player's hundreds of range requests with one
  * token cost one RSA verification, not hundreds. Rejections are never remembered, and a cached
  * token past its expiry is refused without asking the cache twice.
  */
@@ -46,14 +46,25 @@ public final class ViewerAuthenticator {
   private final Clock clock;
   private final long leewaySeconds;
 
-  /** A verified token's grant, good until {@code notAfter} (its exp plus the leeway, epoch s). */
-  private record Verified(Grant grant, long notAfter) {}
+  /**
+   * A verified token's grant, good while now is before {@code notAfter} (its exp plus the leeway,
+   * epoch seconds: vertx-auth-jwt refuses from that second on); {@code weight} is what it costs
+   * to keep.
+   */
+  private record Verified(Grant grant, long notAfter, int weight) {}
+
+  /** A remembered token is verified again after this long at the latest. */
+  static final Duration REMEMBER_AT_MOST = Duration.ofMinutes(5);
+
+  /** Entry weights (token characters) the cache may hold: tokens vary from 0.5 to 16 KiB. */
+  static final long DEFAULT_CACHE_WEIGHT = 64L * 1024 * 1024;
 
   public ViewerAuthenticator(Vertx vertx, AuthOptions options) {
-    this(vertx, options, 100_000, Clock.systemUTC(), Ticker.systemTicker());
+    this(vertx, options, DEFAULT_CACHE_WEIGHT, Clock.systemUTC(), Ticker.systemTicker());
   }
 
-  public ViewerAuthenticator(Vertx vertx, AuthOptions options, long cacheSize, Clock clock, Ticker ticker) {
+  /** @param cacheWeight the sum of remembered tokens' lengths (characters) the cache may hold */
+  public ViewerAuthenticator(Vertx vertx, AuthOptions options, long cacheWeight, Clock clock, Ticker ticker) {
     JWTAuthOptions jwtOptions =
         new JWTAuthOptions()
             .setJWTOptions(
@@ -72,12 +83,13 @@ public final class ViewerAuthenticator {
     this.leewaySeconds = options.leewaySeconds();
     this.verified =
         Caffeine.newBuilder()
-            .maximumSize(cacheSize)
+            .maximumWeight(cacheWeight)
+            .weigher((String key, Verified v) -> v.weight())
             .ticker(ticker)
             .expireAfter(
                 Expiry.creating(
                     (String key, Verified v) ->
-                        Duration.ofSeconds(Math.max(0, v.notAfter() - clock.instant().getEpochSecond()))))
+                        min(Duration.between(clock.instant(), java.time.Instant.ofEpochSecond(v.notAfter())), REMEMBER_AT_MOST)))
             .build();
   }
 
@@ -106,7 +118,7 @@ public final class ViewerAuthenticator {
     String key = fingerprint(bearer);
     Verified known = verified.getIfPresent(key);
     if (known != null) {
-      if (clock.instant().getEpochSecond() <= known.notAfter()) {
+      if (clock.instant().getEpochSecond() < known.notAfter()) {
         return Future.succeededFuture(known.grant());
       }
       verified.invalidate(key);
@@ -134,12 +146,17 @@ public final class ViewerAuthenticator {
               Grant grant = toGrant(claims);
               long notAfter = claims.getLong("exp") + leewaySeconds;
               // vertx-auth-jwt checked exp on its own clock; the cache works on this one.
-              if (clock.instant().getEpochSecond() > notAfter) {
+              if (clock.instant().getEpochSecond() >= notAfter) {
                 throw GatewayException.unauthorized("The token is not valid or has expired.");
               }
-              verified.put(key, new Verified(grant, notAfter));
+              verified.put(key, new Verified(grant, notAfter, bearer.length()));
               return grant;
             });
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    Duration m = a.compareTo(b) < 0 ? a : b;
+    return m.isNegative() ? Duration.ZERO : m;
   }
 
   /** The cache key: a token's SHA-256, so the cache holds no usable token. */

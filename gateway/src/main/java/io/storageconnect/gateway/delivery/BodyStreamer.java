@@ -27,7 +27,8 @@ import org.reactivestreams.Subscription;
  *
  * Signals arrive on the SDK's threads; every one is handed to the Vert.x context, several chunks
  * per hop. Demand is bounded ({@value #BATCH} chunks of about 8 KiB), so memory stays flat
- * however slow the client. The returned future fails if the upstream fails, sends more or fewer
+ * however slow the client; at most {@value #MAX_UNWRITTEN_BYTES} bytes plus one demand batch wait
+ * for the socket. The returned future completes once the last byte is on the socket, and fails if the upstream fails, sends more or fewer
  * bytes than announced, goes silent for longer than the idle timeout while bytes are wanted, or
  * the client goes away; the caller then resets the connection, because a truncated body must
  * never look complete.
@@ -45,6 +46,12 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
    * whatever the client's speed.
    */
   static final long MAX_UNWRITTEN_BYTES = 256 * 1024;
+  /**
+   * Longest a client may take no bytes at all while some wait for it (a zero TCP or HTTP/2 flow
+   * control window). A slow client still takes bytes and is never cut; a stalled one would
+   * otherwise hold a pooled origin connection for as long as it liked.
+   */
+  static final long CLIENT_STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
   private final Context context;
   private final HttpServerResponse response;
@@ -63,6 +70,9 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   private long written;
   private int outstanding;
   private long unwritten;
+  private long lastWriteDone = System.nanoTime();
+  /** Every byte arrived and was handed to the response; waiting for the socket to take them. */
+  private boolean complete;
   private boolean finished;
 
   private BodyStreamer(Context context, HttpServerResponse response, long expectedBytes, Duration idleTimeout) {
@@ -95,6 +105,10 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   }
 
   private void checkIdle() {
+    if (!finished && unwritten > 0 && System.nanoTime() - lastWriteDone > CLIENT_STALL_NANOS) {
+      abort(new ClientGoneException());
+      return;
+    }
     // Idle counts only while the client is keeping up: a slow client is backpressure, not an
     // origin fault.
     if (!finished
@@ -190,12 +204,24 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
       // The SDK hands over a private copy per chunk: wrap them, do not copy again.
       io.netty.buffer.ByteBuf out = Unpooled.wrappedBuffer(batch.toArray(ByteBuffer[]::new));
       long size = out.readableBytes();
+      if (unwritten == 0) {
+        lastWriteDone = System.nanoTime(); // the stall clock starts with the first waiting byte
+      }
       unwritten += size;
       response
           .write(BufferInternal.buffer(out))
           .onComplete(
               ar -> {
+                if (ar.failed()) {
+                  abort(new ClientGoneException());
+                  return;
+                }
                 unwritten -= size;
+                lastWriteDone = System.nanoTime();
+                if (complete && unwritten == 0) {
+                  finish(null); // the last byte is on the socket, not just in a queue
+                  return;
+                }
                 if (unwritten < MAX_UNWRITTEN_BYTES / 2) {
                   // The socket took it: the client is keeping up again.
                   lastUpstreamSignal = System.nanoTime();
@@ -209,8 +235,12 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
         finish(error);
       } else if (written != expectedBytes) {
         finish(new LengthMismatchException(expectedBytes, written));
-      } else {
+      } else if (unwritten == 0) {
         finish(null);
+      } else {
+        // Done when the socket has taken the rest: the next body written into the same
+        // response (a multipart part) starts from an empty queue, so the bound holds across parts.
+        complete = true;
       }
       return;
     }

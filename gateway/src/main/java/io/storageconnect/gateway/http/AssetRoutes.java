@@ -246,6 +246,7 @@ public final class AssetRoutes {
                         if (!grant.allows(asset.asset().accountId(), id, action)) {
                           throw GatewayException.forbidden("This token does not allow " + action.wireName() + " of this asset.");
                         }
+                        AccessLog.account(ctx, asset.asset().accountId());
                         return new Access(grant, asset);
                       });
             });

@@ -45,6 +45,7 @@ public final class Routes {
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(new AccessLog());
     router.get("/health/live").handler(Routes::health);
     router.get("/health/ready").handler(Routes::health);
     if (!cors.allowedOrigins().isEmpty()) {

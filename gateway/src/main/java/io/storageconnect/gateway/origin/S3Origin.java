@@ -73,7 +73,12 @@ public final class S3Origin implements AutoCloseable {
     }
   }
 
-  private record Presigned(URI url, Duration reuseFor) {}
+  private record Presigned(URI url, Duration reuseFor) {
+    @Override
+    public String toString() {
+      return "Presigned[reuseFor=" + reuseFor + "]"; // never the signed URL
+    }
+  }
 
   /** A presigned URL is handed out again for at most this share of its lifetime... */
   static final int PRESIGN_REUSE_DIVISOR = 10;

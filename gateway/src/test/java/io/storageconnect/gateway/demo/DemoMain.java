@@ -49,8 +49,23 @@ public final class DemoMain {
   }
 
   private static void run() throws Exception {
+    if ("true".equals(System.getenv("DEMO_STOP_ON_STDIN_EOF"))) {
+      // Started by a harness (loadtest/): end with it, even when it dies without a word.
+      Thread watcher = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // Nothing is expected on stdin; only its end matters.
+          }
+        } catch (java.io.IOException ignored) {
+          // Treated as the end.
+        }
+        System.exit(0);
+      }, "demo-stdin-watcher");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
     // Before the first logger: the readable production layout, not the test one.
-    System.setProperty("logback.configurationFile", "logback.xml");
+    System.setProperty("logback.configurationFile", "logback-demo.xml");
     // DEMO_HOME lets the load-test harness run its own copy beside a running demo.
     Path home = Path.of(System.getenv().getOrDefault("DEMO_HOME", Path.of("target", "demo").toString())).toAbsolutePath();
     deleteTree(home);
@@ -93,7 +108,7 @@ public final class DemoMain {
         catalog.add("    thumbnail: " + yaml(managedKey));
       }
     }
-    // For the streaming benchmark (loadtest/stream-bench.sh): a large sparse object, cheap on disk.
+    // For the streaming benchmark (loadtest/bench.sh, the Gatling player and origin-pull simulations): a large sparse object, cheap on disk.
     String largeMb = System.getenv("DEMO_LARGE_OBJECT_MB");
     if (largeMb != null && Long.parseLong(largeMb) > 0) {
       long size = Long.parseLong(largeMb) * 1024 * 1024;
@@ -109,7 +124,9 @@ public final class DemoMain {
         "    contentType: video/mp4", "    renditions:", "      h264_360p: " + yaml(offlineKey)));
     assets.put("offline-video", new DemoAsset("originals/offline.mp4", "video/mp4", Map.of(), null));
     Files.writeString(home.resolve("catalog.yaml"), String.join("\n", catalog) + "\n");
-    String offlineEndpoint = "http://127.0.0.1:" + closedPort();
+    // Port 1 (tcpmux): nothing listens there, so every connection is refused; a port picked and
+    // released could be taken by another listener, the gateway's own included.
+    String offlineEndpoint = "http://127.0.0.1:1";
     byte[] secretBytes = new byte[24];
     new java.security.SecureRandom().nextBytes(secretBytes);
     String originSecret = java.util.HexFormat.of().formatHex(secretBytes);
@@ -219,21 +236,6 @@ public final class DemoMain {
         .put("originSecretHeader", "X-Origin-Secret").put("largeObjectBytes", largeMb == null ? 0 : Math.max(0, Long.parseLong(largeMb)) * 1024 * 1024)
         .put("pid", ProcessHandle.current().pid()).encodePrettily());
     Files.move(home.resolve("demo.json.tmp"), info, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    if ("true".equals(System.getenv("DEMO_STOP_ON_STDIN_EOF"))) {
-      // Started by a harness (loadtest/): end with it, even when it dies without a word.
-      Thread watcher = new Thread(() -> {
-        try {
-          while (System.in.read() >= 0) {
-            // Nothing is expected on stdin; only its end matters.
-          }
-        } catch (java.io.IOException ignored) {
-          // Treated as the end.
-        }
-        System.exit(0);
-      }, "demo-stdin-watcher");
-      watcher.setDaemon(true);
-      watcher.start();
-    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -243,13 +245,6 @@ public final class DemoMain {
         // Shutting down anyway.
       }
     }));
-  }
-
-  /** A loopback port nobody listens on (bound, then released). */
-  private static int closedPort() throws java.io.IOException {
-    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   record DemoAsset(String original, String contentType, Map<String, String> renditions, String thumbnail) {}

@@ -1,0 +1,83 @@
+package io.storageconnect.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storageconnect.gateway.support.Await;
+import io.storageconnect.gateway.support.GatewayFixture;
+import io.storageconnect.gateway.support.LogCapture;
+import io.storageconnect.gateway.support.TestData;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One JSON access line per request: the fields operators need, never a token or a raw query. */
+class AccessLogTest {
+  static GatewayFixture gw;
+  static String token;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayFixture.start();
+    token = gw.tokens.all(TestData.ACCOUNT, "clip");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  /** The access line of one request id, once it is written (the log is asynchronous in production). */
+  static JsonObject accessLine(String requestId) throws InterruptedException {
+    String prefix = "INFO io.storageconnect.gateway.access - ";
+    Await.until("the access line of " + requestId, () -> find(prefix, requestId).isPresent());
+    return new JsonObject(find(prefix, requestId).orElseThrow().substring(prefix.length()));
+  }
+
+  static Optional<String> find(String prefix, String requestId) {
+    List<String> lines = LogCapture.lines();
+    return lines.stream().filter(l -> l.startsWith(prefix) && l.contains("\"requestId\":\"" + requestId + "\"")).findFirst();
+  }
+
+  @Test
+  void rangeRequest_withQueryToken_isLoggedWithRouteTemplate_andNoToken() throws Exception {
+    String q = URLEncoder.encode(token, StandardCharsets.US_ASCII);
+    HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play?token=" + q, null, "Range", "bytes=0-9", "X-Request-Id", "access-range-1");
+
+    assertThat(r.statusCode()).isEqualTo(206);
+    JsonObject line = accessLine("access-range-1");
+    assertThat(line.getString("method")).isEqualTo("GET");
+    assertThat(line.getString("route")).isEqualTo("/v1/assets/{id}/play");
+    assertThat(line.getString("asset")).isEqualTo("clip");
+    assertThat(line.getString("account")).isEqualTo(TestData.ACCOUNT);
+    assertThat(line.getInteger("status")).isEqualTo(206);
+    assertThat(line.getLong("bytes")).isEqualTo(10);
+    assertThat(line.getString("source")).isEqualTo("customer");
+    assertThat(line.getString("client")).isEqualTo("127.0.0.1");
+    assertThat(line.getBoolean("completed")).isTrue();
+    assertThat(line.getDouble("durationMs")).isNotNull();
+    assertThat(line.encode()).doesNotContain("eyJ").doesNotContain("token").doesNotContain(TestData.CUSTOMER_BUCKET);
+  }
+
+  @Test
+  void failedRequest_andRedirect_andUnknownPath_areLoggedToo() throws Exception {
+    gw.get("/v1/assets/clip/original", "not-a-jwt", "X-Request-Id", "access-401");
+    gw.get("/v1/assets/clip/original?delivery=redirect", token, "X-Request-Id", "access-302");
+    gw.get("/v1/assets/clip/renditions/h264_360p", token, "X-Request-Id", "access-rendition");
+    gw.get("/etc/passwd?token=secret-looking", null, "X-Request-Id", "access-404");
+
+    assertThat(accessLine("access-401").getInteger("status")).isEqualTo(401);
+    assertThat(accessLine("access-401").containsKey("account")).as("unknown until authorized").isFalse();
+    assertThat(accessLine("access-302").getString("source")).isEqualTo("redirect");
+    assertThat(accessLine("access-rendition").getString("route")).isEqualTo("/v1/assets/{id}/renditions/{name}");
+    assertThat(accessLine("access-rendition").getString("source")).isEqualTo("managed");
+    JsonObject unknown = accessLine("access-404");
+    assertThat(unknown.getString("route")).isEqualTo("other");
+    assertThat(unknown.encode()).doesNotContain("passwd").doesNotContain("secret-looking");
+  }
+}

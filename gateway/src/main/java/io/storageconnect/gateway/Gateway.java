@@ -44,9 +44,13 @@ public final class Gateway {
   private final RoleCredentials roles;
   private final String deploymentId;
   private final int port;
+  private final io.storageconnect.gateway.http.Health health;
 
-  private Gateway(Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port) {
+  private Gateway(
+      Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port,
+      io.storageconnect.gateway.http.Health health) {
     this.vertx = vertx;
+    this.health = health;
     this.origin = origin;
     this.guarded = guarded;
     this.roles = roles;
@@ -188,6 +192,7 @@ public final class Gateway {
     var origin = new S3Origin(vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker());
     RoleCredentials roleCache = roles;
     var guarded = new GuardedOrigin(origin, config.breakers(), config.origin().firstByteTimeout(), breakerClock);
+    var health = new io.storageconnect.gateway.http.Health(guarded);
     var connections =
         new StorageConnections(
             vertx,
@@ -216,7 +221,8 @@ public final class Gateway {
             config.admin() == null
                 ? null
                 : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors()),
-            config.cors());
+            config.cors(),
+            health);
     RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();
@@ -240,7 +246,7 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
-              return new Gateway(vertx, origin, guarded, closeRoles, id, port);
+              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health);
             })
         .onFailure(
             e -> {
@@ -252,7 +258,24 @@ public final class Gateway {
             });
   }
 
-  /** Stops serving and releases upstream connections. */
+  /**
+   * The graceful stop (SIGTERM): readiness answers 503 at once; after {@code shutdownDelay} the
+   * listener closes and requests in flight get up to the drain time to finish; then upstream
+   * connections are released.
+   */
+  public Future<Void> drain(java.time.Duration shutdownDelay) {
+    health.drain();
+    log.info("draining: readiness is 503; the listener closes in {} ms", shutdownDelay.toMillis());
+    io.vertx.core.Promise<Void> delayed = io.vertx.core.Promise.promise();
+    if (shutdownDelay.isZero()) {
+      delayed.complete();
+    } else {
+      vertx.setTimer(shutdownDelay.toMillis(), id -> delayed.complete());
+    }
+    return delayed.future().compose(v -> stop());
+  }
+
+  /** Stops serving (requests in flight get the drain time) and releases upstream connections. */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId).eventually(() -> {
       if (roles != null) {

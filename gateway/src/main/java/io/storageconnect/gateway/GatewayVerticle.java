@@ -36,6 +36,15 @@ final class GatewayVerticle extends VerticleBase {
     return server.listen();
   }
 
+  /**
+   * Undeployment: stop accepting, let requests in flight finish for up to the drain time (HTTP/1.1
+   * connections close after their current response, HTTP/2 ones get GOAWAY), then close the rest.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(settings.drainTime().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   int actualPort() {
     return server.actualPort();
   }

@@ -47,6 +47,7 @@ public final class Main {
     }
     Vertx vertx = Vertx.vertx();
     Gateway.start(vertx, config)
+        .onSuccess(gateway -> onSigterm(vertx, gateway, config.server()))
         .onFailure(
             e -> {
               System.err.println(
@@ -54,5 +55,35 @@ public final class Main {
                       + (e instanceof java.net.BindException ? " (server.port " + config.server().port() + ")" : ""));
               vertx.close().onComplete(v -> System.exit(1));
             });
+  }
+
+  /**
+   * SIGTERM drains instead of dropping requests: readiness turns 503, the listener closes after
+   * {@code server.shutdownDelay}, requests in flight get {@code server.drainTime}, and the process
+   * exits 0. A second SIGTERM, or the drain overrunning by 10 s, exits at once.
+   */
+  private static void onSigterm(Vertx vertx, Gateway gateway, io.storageconnect.gateway.config.GatewayConfig.Server server) {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+      if (!once.compareAndSet(false, true)) {
+        Runtime.getRuntime().halt(143);
+      }
+      Thread watchdog = new Thread(() -> {
+        try {
+          Thread.sleep(server.shutdownDelay().plus(server.drainTime()).plusSeconds(10).toMillis());
+          Runtime.getRuntime().halt(1);
+        } catch (InterruptedException ignored) {
+          // Drained in time.
+        }
+      }, "drain-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
+      gateway.drain(server.shutdownDelay())
+          .eventually(vertx::close)
+          .onComplete(ar -> {
+            watchdog.interrupt();
+            System.exit(ar.succeeded() ? 0 : 1);
+          });
+    });
   }
 }

@@ -78,7 +78,9 @@ public final class ConfigParser {
         new GatewayConfig.Server(
             r.string(tree, "server.host", true),
             r.integer(tree, "server.port", 0, 65535),
-            r.integer(tree, "server.instances", 1, 64));
+            r.integer(tree, "server.instances", 1, 64),
+            r.duration(tree, "server.shutdownDelay", Duration.ZERO, Duration.ofMinutes(5)),
+            r.duration(tree, "server.drainTime", Duration.ZERO, Duration.ofHours(1)));
 
     List<GatewayConfig.KeyFile> keys = new ArrayList<>();
     Object keyList = ConfigReader.at(tree, "auth.keys");
@@ -291,7 +293,8 @@ public final class ConfigParser {
 
   private static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("server", map("host", "0.0.0.0", "port", 8080, "instances", Math.max(1, Runtime.getRuntime().availableProcessors())));
+    d.put("server", map("host", "0.0.0.0", "port", 8080, "instances", Math.max(1, Runtime.getRuntime().availableProcessors()),
+        "shutdownDelay", "0s", "drainTime", "30s"));
     d.put(
         "auth",
         map(

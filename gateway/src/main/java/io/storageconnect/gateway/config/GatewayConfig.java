@@ -43,8 +43,14 @@ public record GatewayConfig(
     }
   }
 
-  /** @param instances verticle instances (event loops serving HTTP) */
-  public record Server(String host, int port, int instances) {}
+  /**
+   * @param instances verticle instances (event loops serving HTTP)
+   * @param shutdownDelay on SIGTERM, how long readiness answers 503 before the listener closes
+   *     (time for a load balancer to stop sending new requests)
+   * @param drainTime then, how long requests in flight may take to finish before connections are
+   *     closed
+   */
+  public record Server(String host, int port, int instances, Duration shutdownDelay, Duration drainTime) {}
 
   /** Viewer-token verification and the CDN origin secret; key files are read at start-up. */
   public record Auth(

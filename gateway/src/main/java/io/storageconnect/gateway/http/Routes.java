@@ -20,6 +20,7 @@ public final class Routes {
   private final OidcRoutes oidc;
   private final AdminRoutes admin;
   private final GatewayConfig.Cors cors;
+  private final Health health;
 
   /** Request headers a cross-origin player may send. */
   public static final List<String> CORS_REQUEST_HEADERS =
@@ -35,7 +36,8 @@ public final class Routes {
    * @param admin {@code null} when no admin token is configured
    * @param cors allowed origins of browser players (none: no CORS headers at all)
    */
-  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin, GatewayConfig.Cors cors) {
+  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin, GatewayConfig.Cors cors, Health health) {
+    this.health = health;
     this.assets = assets;
     this.oidc = oidc;
     this.admin = admin;
@@ -46,8 +48,8 @@ public final class Routes {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog());
-    router.get("/health/live").handler(Routes::health);
-    router.get("/health/ready").handler(Routes::health);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
     if (!cors.allowedOrigins().isEmpty()) {
       // Exact origins only, without credentials (viewer tokens travel in Authorization or the
       // URL, never in cookies): a player elsewhere may fetch ranges and read Content-Range.
@@ -74,12 +76,5 @@ public final class Routes {
     router.errorHandler(404, failures);
     router.errorHandler(405, failures);
     return router;
-  }
-
-  private static void health(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end("{\"status\":\"UP\"}");
   }
 }

@@ -60,17 +60,21 @@ public final class Main {
   /**
    * SIGTERM drains instead of dropping requests: readiness turns 503, the listener closes after
    * {@code server.shutdownDelay}, requests in flight get {@code server.drainTime}, and the process
-   * exits 0. A second SIGTERM, or the drain overrunning by 10 s, exits at once.
+   * exits 0. A second SIGTERM, or the drain overrunning by 30 s, exits at once (after flushing
+   * the logs' queues).
    */
   private static void onSigterm(Vertx vertx, Gateway gateway, io.storageconnect.gateway.config.GatewayConfig.Server server) {
     java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
     sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
       if (!once.compareAndSet(false, true)) {
+        stopLogging();
         Runtime.getRuntime().halt(143);
       }
       Thread watchdog = new Thread(() -> {
         try {
-          Thread.sleep(server.shutdownDelay().plus(server.drainTime()).plusSeconds(10).toMillis());
+          Thread.sleep(server.shutdownDelay().plus(server.drainTime()).plusSeconds(30).toMillis());
+          org.slf4j.LoggerFactory.getLogger(Main.class).error("drain overran by 30 s: exiting now");
+          stopLogging();
           Runtime.getRuntime().halt(1);
         } catch (InterruptedException ignored) {
           // Drained in time.
@@ -85,5 +89,12 @@ public final class Main {
             System.exit(ar.succeeded() ? 0 : 1);
           });
     });
+  }
+
+  /** Flushes and stops logback's (asynchronous) appenders: before a halt, which skips hooks. */
+  private static void stopLogging() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.stop();
+    }
   }
 }

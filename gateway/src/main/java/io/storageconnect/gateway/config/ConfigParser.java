@@ -294,7 +294,7 @@ public final class ConfigParser {
   private static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("server", map("host", "0.0.0.0", "port", 8080, "instances", Math.max(1, Runtime.getRuntime().availableProcessors()),
-        "shutdownDelay", "0s", "drainTime", "30s"));
+        "shutdownDelay", "5s", "drainTime", "20s"));
     d.put(
         "auth",
         map(

@@ -28,8 +28,8 @@ final class AccessLog implements Handler<RoutingContext> {
   private static final Pattern ADMIN = Pattern.compile("/admin/v1/accounts/[^/]+/(storage(?:/policies|/verify)?|health)");
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._@-]{1,128}");
   /** Fixed paths logged as they are: health, the admin health view, the OIDC documents. */
-  private static final Pattern KNOWN =
-      Pattern.compile("/health/(live|ready)|/admin/v1/health|(/[A-Za-z0-9._-]{1,64}){0,4}/\\.well-known/(openid-configuration|jwks\\.json)");
+  private static final Pattern KNOWN = Pattern.compile("/health/(live|ready)|/admin/v1/health");
+  private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH");
 
   /** Records the account an asset request turned out to belong to. */
   static void account(RoutingContext ctx, String accountId) {
@@ -55,7 +55,8 @@ final class AccessLog implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String path = request.path() == null ? "" : request.path();
     StringBuilder b = new StringBuilder(256);
-    b.append("{\"requestId\":\"").append(RequestIds.of(ctx)).append("\",\"method\":\"").append(request.method().name()).append('"');
+    b.append("{\"requestId\":\"").append(RequestIds.of(ctx)).append("\",\"method\":\"")
+        .append(METHODS.contains(request.method().name()) ? request.method().name() : "OTHER").append('"');
     Matcher asset = ASSET.matcher(path);
     String what = null;
     if (asset.matches()) {
@@ -74,6 +75,8 @@ final class AccessLog implements Handler<RoutingContext> {
         route = "/admin/v1/accounts/{account}/" + admin.group(1);
       } else if (KNOWN.matcher(path).matches()) {
         route = path;
+      } else if (path.endsWith("/.well-known/openid-configuration") || path.endsWith("/.well-known/jwks.json")) {
+        route = "{issuer}" + path.substring(path.lastIndexOf("/.well-known/"));
       } else {
         route = "other";
       }

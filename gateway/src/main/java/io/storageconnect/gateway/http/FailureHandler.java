@@ -74,6 +74,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     String body = json.encode();
     response
         .setStatusCode(error.status())
+        .setStatusMessage(io.netty.handler.codec.http.HttpResponseStatus.valueOf(error.status()).reasonPhrase())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("X-Content-Type-Options", "nosniff")
@@ -84,8 +85,11 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof GatewayException e) {
       return e;
     }
-    if (failure == null) {
+    if (failure == null || (statusCode >= 400 && statusCode < 500)) {
+      // A 4xx decided by a library handler (vertx-web's CORS handler refusing an origin, say) is
+      // the client's problem, not a 500; its own message is never passed on.
       return switch (statusCode) {
+        case 403 -> GatewayException.forbidden("This request is not allowed.");
         case 404 -> GatewayException.notFound("not_found", "No such resource.");
         case 405 -> new GatewayException(405, "method_not_allowed", "Only GET and HEAD are allowed here.");
         case 400 -> GatewayException.badRequest("bad_request", "The request is malformed.");

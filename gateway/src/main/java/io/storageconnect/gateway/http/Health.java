@@ -8,9 +8,12 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready}: it should be sent traffic —
- * configuration and catalog are loaded (the gateway serves nothing before they are), the managed
- * bucket is reachable (its breaker is not open: playback falls back to it) and it is not draining
- * after SIGTERM. Never a bucket name or a secret.
+ * configuration and catalog are loaded (the gateway serves nothing before they are) and it is not
+ * draining after SIGTERM. The managed bucket's state is reported ({@code "managed":
+ * "unreachable"} while its breaker is open) but does not fail readiness: every replica would see
+ * the same outage at once, leave the load balancer together, and — with no traffic to probe the
+ * bucket — never come back, while downloads and playback of originals do not need that bucket.
+ * Never a bucket name or a secret.
  */
 public final class Health {
   private final GuardedOrigin origin;
@@ -25,6 +28,10 @@ public final class Health {
     draining = true;
   }
 
+  boolean draining() {
+    return draining;
+  }
+
   void live(RoutingContext ctx) {
     answer(ctx, 200, new JsonObject().put("status", "UP"));
   }
@@ -35,11 +42,7 @@ public final class Health {
       return;
     }
     boolean managedDown = origin.breakers(ObjectLocation.MANAGED).stream().anyMatch(b -> "OPEN".equals(b.state()));
-    if (managedDown) {
-      answer(ctx, 503, new JsonObject().put("status", "DOWN").put("managed", "unreachable"));
-      return;
-    }
-    answer(ctx, 200, new JsonObject().put("status", "UP"));
+    answer(ctx, 200, new JsonObject().put("status", "UP").put("managed", managedDown ? "unreachable" : "ok"));
   }
 
   private static void answer(RoutingContext ctx, int status, JsonObject body) {

@@ -48,6 +48,13 @@ public final class Routes {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog());
+    router.route().handler(ctx -> {
+      if (health.draining()) {
+        // Clients move to another replica instead of reusing a connection about to close.
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      ctx.next();
+    });
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     if (!cors.allowedOrigins().isEmpty()) {
@@ -62,6 +69,14 @@ public final class Routes {
               .allowCredentials(false)
               .maxAgeSeconds((int) cors.maxAge().toSeconds());
       router.route("/v1/*").handler(handler);
+      // The answer depends on Origin even when there is one allowed origin (vertx-web adds Vary
+      // only for several): a shared cache must not hand a CORS-less copy to a browser.
+      router.route("/v1/*").handler(ctx -> {
+        if (!ctx.response().headers().contains(HttpHeaders.VARY, "Origin", true)) {
+          ctx.response().headers().add(HttpHeaders.VARY, "Origin");
+        }
+        ctx.next();
+      });
     }
     if (oidc != null) {
       oidc.mount(router);

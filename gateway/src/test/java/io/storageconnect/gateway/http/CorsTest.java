@@ -93,6 +93,9 @@ class CorsTest {
 
       assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
       assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
+      // Refused as the client's problem (403, the gateway's JSON), never counted as a 5xx.
+      assertThat(get.statusCode()).as(origin).isEqualTo(403);
+      assertThat(new JsonObject(new String(get.body(), StandardCharsets.UTF_8)).getString("error")).isEqualTo("forbidden");
       assertThat(get.headers().firstValue("Access-Control-Allow-Origin").orElse("")).isNotEqualTo("*");
     }
   }
@@ -104,6 +107,8 @@ class CorsTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo(TestData.CLIP);
     assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    // A shared cache keys on Origin: this copy must not answer a browser on another origin.
+    assertThat(r.headers().allValues("Vary").toString()).containsIgnoringCase("origin");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.storageconnect.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
+import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
-import static io.gatling.javaapi.core.CoreDsl.regex;
 import static io.gatling.javaapi.core.CoreDsl.repeat;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
@@ -63,10 +63,6 @@ public class PlayerSimulation extends Simulation {
                   .get("/v1/assets/large/play")
                   .header("Range", "#{range}")
                   .check(status().is(206), header("Content-Range").exists())));
-
-  private static io.gatling.javaapi.core.ChainBuilder exec(java.util.function.Function<Session, Session> f) {
-    return io.gatling.javaapi.core.CoreDsl.exec(f);
-  }
 
   {
     setUp(player.injectClosed(constantConcurrentUsers(Load.value("players", 4, 16)).during(Load.seconds("duration", 5, 60))))

@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import io.storageconnect.gateway.http.OidcRoutes;
 import io.storageconnect.gateway.http.Routes;
+import io.storageconnect.gateway.metrics.GatewayMetrics;
+import io.storageconnect.gateway.origin.AuditLog;
 import java.time.Clock;
 import io.storageconnect.gateway.resilience.GuardedOrigin;
 import io.storageconnect.gateway.origin.BucketAddress;
@@ -70,6 +72,14 @@ public final class Gateway {
 
   /** @param breakerClock the circuit breakers' time (tests move it by hand) */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock) {
+    return start(vertx, config, breakerClock, GatewayMetrics.create());
+  }
+
+  /**
+   * @param metrics the registry {@code /metrics} shows; Vert.x's own HTTP metrics appear in it when
+   *     {@code vertx} was built by {@link GatewayMetrics#vertx}
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock, GatewayMetrics metrics) {
     List<String> problems = new ArrayList<>();
     List<Future<AuthOptions.VerificationKey>> keys = new ArrayList<>();
     for (int i = 0; i < config.auth().keys().size(); i++) {
@@ -142,7 +152,8 @@ public final class Gateway {
                   oidcKeys.stream().map(Future::result).toList(),
                   savedState,
                   catalog,
-                  breakerClock);
+                  breakerClock,
+                  metrics);
             });
   }
 
@@ -164,7 +175,8 @@ public final class Gateway {
       List<SigningKey> oidcKeys,
       StorageConnections.Saved saved,
       FileCatalog files,
-      Clock breakerClock) {
+      Clock breakerClock,
+      GatewayMetrics metrics) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
         new ViewerAuthenticator(
@@ -187,12 +199,25 @@ public final class Gateway {
       issuer = new OidcIssuer(vertx, oidc.issuer(), oidc.audience(), oidc.tokenLifetime(), oidcKeys, Clock.systemUTC());
       roles =
           new RoleCredentials(
-              issuer, config.sts(), http, Clock.systemUTC(), Ticker.systemTicker(), config.origin().credentialMargin());
+              issuer, config.sts(), http, Clock.systemUTC(), Ticker.systemTicker(), config.origin().credentialMargin(),
+              metrics.stsCalls());
     }
-    var origin = new S3Origin(vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker());
+    var origin =
+        new S3Origin(
+            vertx, config.origin(), http, roles, Clock.systemUTC(), Ticker.systemTicker(),
+            new AuditLog(roles).andThen(metrics), metrics.sdkPublisher());
     RoleCredentials roleCache = roles;
     var guarded = new GuardedOrigin(origin, config.breakers(), config.origin().firstByteTimeout(), breakerClock);
     var health = new io.storageconnect.gateway.http.Health(guarded);
+    Map<String, com.github.benmanes.caffeine.cache.Cache<?, ?>> caches = new LinkedHashMap<>(origin.caches());
+    caches.put("viewer_tokens", authenticator.cache());
+    caches.put("catalog", catalog.cache());
+    if (roles != null) {
+      caches.put("role_credentials", roles.cache());
+      metrics.credentials(roles);
+    }
+    metrics.caches(caches);
+    metrics.breakers(guarded);
     var connections =
         new StorageConnections(
             vertx,
@@ -222,7 +247,9 @@ public final class Gateway {
                 ? null
                 : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors()),
             config.cors(),
-            health);
+            health,
+            metrics,
+            config.metrics());
     RoleCredentials closeRoles = roles;
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<BucketAddress> buckets = new ArrayList<>();

@@ -45,8 +45,9 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Gateway.start(vertx, config)
+    var metrics = io.storageconnect.gateway.metrics.GatewayMetrics.create();
+    Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
+    Gateway.start(vertx, config, java.time.Clock.systemUTC(), metrics)
         .onSuccess(gateway -> onSigterm(vertx, gateway, config.server()))
         .onFailure(
             e -> {

@@ -56,6 +56,18 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
   private final ConcurrentMap<Key, Failure> failures = new ConcurrentHashMap<>();
   private final ConcurrentMap<Key, Boolean> refreshing = new ConcurrentHashMap<>();
   private final AtomicInteger calls = new AtomicInteger();
+  /** When each role's current credentials were issued (for their age in metrics). */
+  private final ConcurrentMap<Key, Instant> issued = new ConcurrentHashMap<>();
+  private final CallObserver observer;
+
+  /** Told of every AssumeRoleWithWebIdentity call when it is over; must not block. */
+  @FunctionalInterface
+  public interface CallObserver {
+    /** @param result {@code ok}, or the STS error code (or {@code timeout}, {@code unreachable}) */
+    void called(String accountId, String result);
+
+    CallObserver NONE = (accountId, result) -> {};
+  }
 
   /**
    * @param http the SDK HTTP client shared with the S3 clients (not closed here)
@@ -64,6 +76,14 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
    */
   public RoleCredentials(
       OidcIssuer issuer, StsOptions options, SdkAsyncHttpClient http, Clock clock, Ticker ticker, Duration minimumValidity) {
+    this(issuer, options, http, clock, ticker, minimumValidity, CallObserver.NONE);
+  }
+
+  /** @param observer told of every STS call (metrics) */
+  public RoleCredentials(
+      OidcIssuer issuer, StsOptions options, SdkAsyncHttpClient http, Clock clock, Ticker ticker, Duration minimumValidity,
+      CallObserver observer) {
+    this.observer = observer;
     this.issuer = issuer;
     this.options = options;
     this.clock = clock;
@@ -105,7 +125,32 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
                     return left.isNegative() ? 0 : saturatedNanos(left);
                   }
                 })
+            .recordStats()
             .buildAsync();
+  }
+
+  /** The credentials cache, for metrics (hit ratio, size). */
+  public com.github.benmanes.caffeine.cache.Cache<?, ?> cache() {
+    return cache.synchronous();
+  }
+
+  /**
+   * One role's credentials, for metrics: never the credentials themselves.
+   *
+   * @param issued when the cached credentials were issued, if any are cached
+   */
+  public record Held(String accountId, String state, Optional<Instant> issued, Optional<Instant> expires) {}
+
+  /** Every role the gateway holds credentials or a failure for. */
+  public java.util.List<Held> held() {
+    java.util.Set<Key> keys = new java.util.HashSet<>(cache.asMap().keySet());
+    keys.addAll(failures.keySet());
+    java.util.List<Held> out = new java.util.ArrayList<>();
+    for (Key key : keys) {
+      Status status = status(key.accountId(), key.roleArn());
+      out.add(new Held(key.accountId(), status.state(), status.expires().map(e -> issued.get(key)), status.expires()));
+    }
+    return out;
   }
 
   /** STS calls made so far (for tests and metrics). */
@@ -179,6 +224,7 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
     Key key = new Key(accountId, roleArn);
     cache.synchronous().invalidate(key);
     failures.remove(key);
+    issued.remove(key);
   }
 
   private void refreshInBackground(Key key) {
@@ -221,9 +267,12 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
                 log.warn(
                     "AssumeRoleWithWebIdentity failed for account {}: {} (attempt {}, next try in {} s)",
                     key.accountId(), describe(error), attempts, backoff.toSeconds());
+                observer.called(key.accountId(), resultOf(error));
                 throw new CompletionException(classified);
               }
               failures.remove(key);
+              issued.put(key, clock.instant());
+              observer.called(key.accountId(), "ok");
               var c = response.credentials();
               return AwsSessionCredentials.builder()
                   .accessKeyId(c.accessKeyId())
@@ -262,6 +311,19 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
     return new OriginException(Kind.UNAVAILABLE, e);
   }
 
+  /** A bounded result for metrics: the STS error code when it is a known one, else the class. */
+  static String resultOf(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof StsException sts && sts.awsErrorDetails() != null) {
+      String code = sts.awsErrorDetails().errorCode();
+      if (code != null && (MISCONFIGURED.contains(code) || THROTTLED.contains(code))) {
+        return code;
+      }
+      return "http_" + sts.statusCode() / 100 + "xx";
+    }
+    return classify(error).kind() == Kind.TIMEOUT ? "timeout" : "unreachable";
+  }
+
   /** Log-safe: the STS error code and request id, never the token or credentials. */
   private static String describe(Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -276,6 +338,11 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
    * The role session name customers see in CloudTrail: which gateway instance assumed the role
    * for which platform account. AWS allows 2-64 of {@code [\w+=,.@-]}.
    */
+  @Override
+  public String sessionName(String accountId) {
+    return sessionName(options.instanceName(), accountId);
+  }
+
   static String sessionName(String instance, String accountId) {
     // The account comes first, whole unless longer than 59 characters; the
     // instance fills what room is left.

@@ -90,7 +90,13 @@ public final class ViewerAuthenticator {
                 Expiry.creating(
                     (String key, Verified v) ->
                         min(Duration.between(clock.instant(), java.time.Instant.ofEpochSecond(v.notAfter())), REMEMBER_AT_MOST)))
+            .recordStats()
             .build();
+  }
+
+  /** The verified-token cache, for metrics (hit ratio, size): its keys are hashes, never tokens. */
+  public Cache<?, ?> cache() {
+    return verified;
   }
 
   public String originSecretHeader() {

@@ -31,7 +31,13 @@ public final class CachedCatalog implements AssetCatalog {
             .expireAfter(
                 Expiry.<String, Optional<Asset>>creating(
                     (id, asset) -> asset.isPresent() ? ttl : negativeTtl))
+            .recordStats()
             .buildAsync();
+  }
+
+  /** The cache, for metrics (hit ratio, size). */
+  public com.github.benmanes.caffeine.cache.Cache<?, ?> cache() {
+    return cache.synchronous();
   }
 
   @Override

@@ -233,11 +233,17 @@ public final class ConfigParser {
     }
     var cors = new GatewayConfig.Cors(origins, r.duration(tree, "cors.maxAge", Duration.ZERO, Duration.ofDays(1)));
 
+    String metricsToken = r.string(tree, "metrics.token", false);
+    if (metricsToken != null && metricsToken.length() < 16) {
+      r.problem("metrics.token", "***", "at least 16 characters");
+    }
+    var metrics = new GatewayConfig.Metrics(r.bool(tree, "metrics.enabled"), metricsToken);
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
     return new GatewayConfig(
-        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors);
+        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors, metrics);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -338,6 +344,7 @@ public final class ConfigParser {
             "slowCall", breakerDefaults.slowCall().toSeconds() + "s",
             "fallbackRenditions", List.of("h264_1080p", "h264_720p", "h264_540p", "h264_360p")));
     d.put("cors", map("allowedOrigins", List.of(), "maxAge", "10m"));
+    d.put("metrics", map("enabled", true, "token", null));
     d.put("admin", map("token", null, "connectionsFile", null, "migrationPrincipalArn", null));
     d.put("oidc", map("issuer", null, "audience", "sts.amazonaws.com", "tokenLifetime", "5m", "keys", null));
     var sts = io.storageconnect.gateway.access.StsOptions.defaults(defaultInstanceName());

@@ -26,7 +26,8 @@ public record GatewayConfig(
     Admin admin,
     io.storageconnect.gateway.resilience.BreakerOptions breakers,
     List<String> fallbackRenditions,
-    Cors cors) {
+    Cors cors,
+    Metrics metrics) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
@@ -50,6 +51,17 @@ public record GatewayConfig(
    * @param drainTime then, how long requests in flight may take to finish before connections are
    *     closed
    */
+  /**
+   * {@code GET /metrics} (Prometheus): on unless turned off; with a token, scrapes must send
+   * {@code Authorization: Bearer <token>}.
+   */
+  public record Metrics(boolean enabled, String token) {
+    @Override
+    public String toString() {
+      return "Metrics[enabled=" + enabled + ", token=" + (token == null ? "none" : "***") + "]";
+    }
+  }
+
   public record Server(String host, int port, int instances, Duration shutdownDelay, Duration drainTime) {}
 
   /** Viewer-token verification and the CDN origin secret; key files are read at start-up. */

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * read here, so they cannot leak.
  *
  * <pre>
- * {"requestId":"7f0c...","method":"GET","route":"/v1/assets/{id}/play","asset":"demo-video",
+ * {"log":"access","requestId":"7f0c...","method":"GET","route":"/v1/assets/{id}/play","asset":"demo-video",
  *  "account":"acme","status":206,"bytes":1048576,"durationMs":4.1,"source":"customer",
  *  "client":"10.0.0.7","completed":true}
  * </pre>
@@ -36,13 +36,43 @@ final class AccessLog implements Handler<RoutingContext> {
     ctx.put(ACCOUNT, accountId);
   }
 
+  private final io.storageconnect.gateway.metrics.GatewayMetrics metrics;
+
+  /** @param metrics counts bytes by delivery source and fallbacks by reason, or {@code null} */
+  AccessLog(io.storageconnect.gateway.metrics.GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    if (log.isInfoEnabled()) {
+    boolean logging = log.isInfoEnabled();
+    if (logging || metrics != null) {
       long start = System.nanoTime();
-      ctx.addEndHandler(ar -> log.info(line(ctx, start, ar.succeeded())));
+      ctx.addEndHandler(ar -> {
+        if (logging) {
+          log.info(line(ctx, start, ar.succeeded()));
+        }
+        if (metrics != null) {
+          Matcher asset = ASSET.matcher(ctx.request().path() == null ? "" : ctx.request().path());
+          var response = ctx.response();
+          metrics.delivered(
+              asset.matches() ? source(asset.group(2), response) : null,
+              response.headers().get("X-Delivery-Fallback"),
+              response.bytesWritten());
+        }
+      });
     }
     ctx.next();
+  }
+
+  /** Where an asset response's bytes came from, or {@code null} for an error. */
+  private static String source(String what, io.vertx.core.http.HttpServerResponse response) {
+    String source = response.headers().get("X-Delivery-Source");
+    int status = response.getStatusCode();
+    if (source == null && what != null && status < 400) {
+      source = status == 302 ? "redirect" : what.equals("original") || what.equals("play") ? "customer" : "managed";
+    }
+    return source;
   }
 
   /**
@@ -55,7 +85,7 @@ final class AccessLog implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String path = request.path() == null ? "" : request.path();
     StringBuilder b = new StringBuilder(256);
-    b.append("{\"requestId\":\"").append(RequestIds.of(ctx)).append("\",\"method\":\"")
+    b.append("{\"log\":\"access\",\"requestId\":\"").append(RequestIds.of(ctx)).append("\",\"method\":\"")
         .append(METHODS.contains(request.method().name()) ? request.method().name() : "OTHER").append('"');
     Matcher asset = ASSET.matcher(path);
     String what = null;
@@ -92,10 +122,7 @@ final class AccessLog implements Handler<RoutingContext> {
     long micros = (System.nanoTime() - start) / 1000;
     b.append(",\"durationMs\":").append(micros / 1000).append('.')
         .append((char) ('0' + micros / 100 % 10)).append((char) ('0' + micros / 10 % 10)).append((char) ('0' + micros % 10));
-    String source = response.headers().get("X-Delivery-Source");
-    if (source == null && what != null && status < 400) {
-      source = status == 302 ? "redirect" : what.equals("original") || what.equals("play") ? "customer" : "managed";
-    }
+    String source = source(what, response);
     if (source != null) {
       b.append(",\"source\":\"").append(source).append('"');
     }

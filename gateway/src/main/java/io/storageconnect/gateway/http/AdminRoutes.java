@@ -46,7 +46,7 @@ import java.util.UUID;
  * Runs on event loops; never blocks.
  */
 public final class AdminRoutes {
-  private final byte[] token;
+  private final String token;
   private final StorageConnections connections;
   private final S3Origin origin;
   private final GuardedOrigin guarded;
@@ -69,7 +69,7 @@ public final class AdminRoutes {
       RoleCredentials roles,
       String migrationPrincipalArn,
       io.storageconnect.gateway.config.GatewayConfig.Cors cors) {
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.token = token;
     this.connections = connections;
     this.origin = origin;
     this.guarded = guarded;
@@ -81,7 +81,7 @@ public final class AdminRoutes {
 
   public void mount(Router router) {
     String base = "/admin/v1/accounts/:account/storage";
-    router.route("/admin/*").handler(this::authenticate);
+    router.route("/admin/*").handler(new BearerToken(token, "An admin token is required."));
     router.get(base).handler(guard(this::get));
     router.put(base).handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(guard(this::put));
     router.delete(base).handler(guard(this::delete));
@@ -143,19 +143,6 @@ public final class AdminRoutes {
       list.add(view);
     }
     return list;
-  }
-
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    byte[] presented =
-        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
-            : new byte[0];
-    if (!MessageDigest.isEqual(presented, token)) {
-      ctx.fail(GatewayException.unauthorized("An admin token is required."));
-      return;
-    }
-    ctx.next();
   }
 
   /** Validates the account id in the path before the handler runs. */
@@ -288,8 +275,10 @@ public final class AdminRoutes {
       assumed = Future.succeededFuture();
     }
 
+    // The probe's calls are the account's own, audited like a viewer's.
+    var caller = new io.storageconnect.gateway.origin.OriginCall.Caller(account, RequestIds.of(ctx));
     assumed
-        .compose(v -> origin.putSmall(address, probeKey, probe, "text/plain; charset=utf-8")
+        .compose(v -> origin.putSmall(caller, address, probeKey, probe, "text/plain; charset=utf-8")
             .onSuccess(x -> {
               steps.add(new Step("write_probe", true, "Wrote " + probeKey + ".", null));
               steps.add(new Step("bucket_region", true, "The bucket answers in " + address.region() + ".", null));
@@ -303,15 +292,15 @@ public final class AdminRoutes {
                 steps.add(new Step("write_probe", false, "Writing the probe failed (" + code(e) + ").", writeFix(e, c)));
               }
             }))
-        .compose(v -> origin.headUncached(address, probeKey)
-            .compose(meta -> origin.readSmall(address, probeKey))
+        .compose(v -> origin.headUncached(caller, address, probeKey)
+            .compose(meta -> origin.readSmall(caller, address, probeKey))
             .onSuccess(bytes -> steps.add(Arrays.equals(bytes, probe)
                 ? new Step("read_probe", true, "Read the probe back (HEAD and GET).", null)
                 : new Step("read_probe", false, "The probe read back differs from what was written.", "Check for a bucket policy or proxy that rewrites objects.")))
             .onFailure(e -> steps.add(new Step("read_probe", false, "Reading the probe failed (" + code(e) + ").",
                 "Allow s3:GetObject on " + resource(c) + " in the role's permission policy.")))
             .mapEmpty()
-            .eventually(() -> origin.delete(address, probeKey)
+            .eventually(() -> origin.delete(caller, address, probeKey)
                 .onSuccess(x -> steps.add(new Step("remove_probe", true, "Removed the probe.", null)))
                 .onFailure(e -> steps.add(new Step("remove_probe", false, "The probe could not be removed (" + code(e) + "); it stays at " + probeKey + ".",
                     "Allow s3:DeleteObject on " + resource(c) + ", or remove the probe by hand.")))))

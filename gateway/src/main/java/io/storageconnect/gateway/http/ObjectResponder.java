@@ -51,7 +51,7 @@ final class ObjectResponder {
 
   /** Streams the representation (GET) or describes it (HEAD). */
   Future<Void> stream(RoutingContext ctx, Representation rep) {
-    return metadata(rep).compose(meta -> answer(ctx, rep, meta, true));
+    return metadata(ctx, rep).compose(meta -> answer(ctx, rep, meta, true));
   }
 
   /**
@@ -63,7 +63,7 @@ final class ObjectResponder {
     if (ctx.request().method() == HttpMethod.HEAD) {
       return stream(ctx, rep);
     }
-    return metadata(rep)
+    return metadata(ctx, rep)
         .compose(
             meta -> {
               String contentType = contentType(rep, meta);
@@ -73,7 +73,7 @@ final class ObjectResponder {
               String disposition = disposition(rep, contentType);
               ObjectLocation loc = rep.location();
               return origin
-                  .presign(loc, options.presignTtl(), disposition, contentType)
+                  .presign(loc, options.presignTtl(), disposition, contentType, RequestIds.of(ctx))
                   .compose(
                       url -> {
                         // The validators describe the object, not this redirect.
@@ -95,8 +95,8 @@ final class ObjectResponder {
    * Intelligent-Tiering archive tiers, unless restored) fails with 409 before any redirect or
    * GET: a browser is never sent to a presigned URL that answers 403 InvalidObjectState.
    */
-  private Future<ObjectMeta> metadata(Representation rep) {
-    return origin.head(rep.location())
+  private Future<ObjectMeta> metadata(RoutingContext ctx, Representation rep) {
+    return origin.head(rep.location(), RequestIds.of(ctx))
         .map(
             meta -> {
               ObjectState state = ObjectState.of(meta, clock.instant());
@@ -117,7 +117,7 @@ final class ObjectResponder {
       // The cached metadata may be stale: an If-Match naming the object's new ETag must not
       // fail against the old one. Decide on fresh metadata.
       origin.invalidate(rep.location());
-      return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
+      return metadata(ctx, rep).compose(fresh -> answer(ctx, rep, fresh, false));
     }
     if (!preconditionsPass(ctx, rep, meta)) {
       return Future.succeededFuture();
@@ -169,7 +169,7 @@ final class ObjectResponder {
             // CHANGED: decide again on fresh metadata. ARCHIVED: the object was archived after
             // its metadata was cached; fresh metadata classifies it at once.
             origin.invalidate(rep.location());
-            return metadata(rep).compose(fresh -> answer(ctx, rep, fresh, false));
+            return metadata(ctx, rep).compose(fresh -> answer(ctx, rep, fresh, false));
           }
           return Future.failedFuture(e);
         });
@@ -217,7 +217,7 @@ final class ObjectResponder {
     HttpServerResponse response = ctx.response();
     ObjectLocation loc = rep.location();
     return origin
-        .get(loc, range, meta.etag())
+        .get(loc, range, meta.etag(), RequestIds.of(ctx))
         .compose(
             body -> {
               if (response.closed()) {
@@ -262,7 +262,7 @@ final class ObjectResponder {
           chain.compose(
               v ->
                   origin
-                      .get(loc, range, meta.etag())
+                      .get(loc, range, meta.etag(), RequestIds.of(ctx))
                       .compose(
                           body -> {
                             if (response.closed()) {

@@ -21,6 +21,8 @@ public final class Routes {
   private final AdminRoutes admin;
   private final GatewayConfig.Cors cors;
   private final Health health;
+  private final io.storageconnect.gateway.metrics.GatewayMetrics metrics;
+  private final GatewayConfig.Metrics metricsConfig;
 
   /** Request headers a cross-origin player may send. */
   public static final List<String> CORS_REQUEST_HEADERS =
@@ -36,8 +38,12 @@ public final class Routes {
    * @param admin {@code null} when no admin token is configured
    * @param cors allowed origins of browser players (none: no CORS headers at all)
    */
-  public Routes(AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin, GatewayConfig.Cors cors, Health health) {
+  public Routes(
+      AssetRoutes assets, OidcRoutes oidc, AdminRoutes admin, GatewayConfig.Cors cors, Health health,
+      io.storageconnect.gateway.metrics.GatewayMetrics metrics, GatewayConfig.Metrics metricsConfig) {
     this.health = health;
+    this.metrics = metrics;
+    this.metricsConfig = metricsConfig;
     this.assets = assets;
     this.oidc = oidc;
     this.admin = admin;
@@ -47,7 +53,7 @@ public final class Routes {
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
-    router.route().handler(new AccessLog());
+    router.route().handler(new AccessLog(metrics));
     router.route().handler(ctx -> {
       if (health.draining()) {
         // Clients move to another replica instead of reusing a connection about to close.
@@ -57,6 +63,14 @@ public final class Routes {
     });
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    if (metricsConfig.enabled()) {
+      var scrape = metrics.scrapeHandler();
+      var route = router.get("/metrics");
+      if (metricsConfig.token() != null) {
+        route.handler(new BearerToken(metricsConfig.token(), "A metrics token is required."));
+      }
+      route.handler(scrape);
+    }
     if (!cors.allowedOrigins().isEmpty()) {
       // Exact origins only, without credentials (viewer tokens travel in Authorization or the
       // URL, never in cookies): a player elsewhere may fetch ranges and read Content-Range.

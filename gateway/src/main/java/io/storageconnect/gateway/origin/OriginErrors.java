@@ -69,7 +69,20 @@ final class OriginErrors {
     return Kind.UNAVAILABLE;
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /**
+   * A call's result for the audit log: the bucket's error code (or {@code http_<status>} when its
+   * answer had no body, as for HEAD), or what happened without an answer: {@code timeout},
+   * {@code unreachable}.
+   */
+  static String resultOf(Throwable e) {
+    if (e instanceof S3Exception s3) {
+      String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+      return code != null && code.matches("[A-Za-z0-9.]{1,64}") ? code : "http_" + s3.statusCode();
+    }
+    return kindOf(e) == Kind.TIMEOUT ? "timeout" : "unreachable";
+  }
+
+  static Throwable unwrap(Throwable t) {
     Throwable e = t;
     while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
       e = e.getCause();

@@ -9,4 +9,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
  */
 public interface RoleCredentialSource {
   CompletableFuture<AwsSessionCredentials> credentials(String accountId, String roleArn);
+
+  /** The role session name the account's calls are made under (what CloudTrail shows). */
+  String sessionName(String accountId);
 }

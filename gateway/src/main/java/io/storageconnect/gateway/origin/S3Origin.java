@@ -86,6 +86,8 @@ public final class S3Origin implements AutoCloseable {
   static final Duration PRESIGN_REUSE_MAX = Duration.ofMinutes(1);
 
   private final com.github.benmanes.caffeine.cache.Cache<PresignKey, Presigned> presigned;
+  private final OriginCall.Observer observer;
+  private final software.amazon.awssdk.metrics.MetricPublisher sdkMetrics;
 
   /** The SDK HTTP client for all buckets (and STS): one pool, one bound. */
   public static SdkAsyncHttpClient httpClient(OriginOptions options) {
@@ -106,6 +108,18 @@ public final class S3Origin implements AutoCloseable {
    */
   public S3Origin(
       Vertx vertx, OriginOptions options, SdkAsyncHttpClient http, RoleCredentialSource roles, java.time.Clock clock, Ticker ticker) {
+    this(vertx, options, http, roles, clock, ticker, OriginCall.Observer.NONE, null);
+  }
+
+  /**
+   * @param observer told of every call on a bucket when it is over (the audit log, metrics)
+   * @param sdkMetrics the SDK's own per-call metrics (connection pool, retries), or {@code null}
+   */
+  public S3Origin(
+      Vertx vertx, OriginOptions options, SdkAsyncHttpClient http, RoleCredentialSource roles, java.time.Clock clock, Ticker ticker,
+      OriginCall.Observer observer, software.amazon.awssdk.metrics.MetricPublisher sdkMetrics) {
+    this.observer = observer;
+    this.sdkMetrics = sdkMetrics;
     this.vertx = vertx;
     this.http = http;
     this.roles = roles;
@@ -117,6 +131,7 @@ public final class S3Origin implements AutoCloseable {
             .ticker(ticker)
             .expireAfterWrite(options.metadataTtl())
             .maximumSize(options.metadataCacheSize())
+            .recordStats()
             .buildAsync();
     this.defaultCredentials = DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     this.presigned =
@@ -124,6 +139,7 @@ public final class S3Origin implements AutoCloseable {
             .ticker(ticker)
             .maximumSize(options.metadataCacheSize())
             .expireAfter(com.github.benmanes.caffeine.cache.Expiry.creating((PresignKey k, Presigned v) -> v.reuseFor()))
+            .recordStats()
             .build();
   }
 
@@ -166,7 +182,7 @@ public final class S3Origin implements AutoCloseable {
    * Object metadata, from the cache or a HEAD. A failed HEAD is not cached (Caffeine drops failed
    * futures), so the next request asks again.
    */
-  public Future<ObjectMeta> head(BucketAddress bucket, String key) {
+  public Future<ObjectMeta> head(OriginCall.Caller caller, BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
     MetaKey metaKey = new MetaKey(bucket, key);
     CompletableFuture<ObjectMeta> cached = metadata.getIfPresent(metaKey);
@@ -177,7 +193,7 @@ public final class S3Origin implements AutoCloseable {
         .compose(
             signer ->
                 Future.fromCompletionStage(
-                    metadata.get(metaKey, (k, executor) -> headObject(bucket, key, signer)), context))
+                    metadata.get(metaKey, (k, executor) -> headObject(caller, OriginCall.Operation.HEAD, bucket, key, signer)), context))
         .recover(OriginErrors::fail);
   }
 
@@ -192,67 +208,139 @@ public final class S3Origin implements AutoCloseable {
         : java.util.Optional.empty();
   }
 
-  private CompletableFuture<ObjectMeta> headObject(BucketAddress bucket, String key, StaticCredentialsProvider signer) {
+  private CompletableFuture<ObjectMeta> headObject(
+      OriginCall.Caller caller, OriginCall.Operation op, BucketAddress bucket, String key, StaticCredentialsProvider signer) {
+    long start = System.nanoTime();
     return clients(bucket)
         .s3()
         .headObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer).apiCallTimeout(headTimeout)))
+        .whenComplete((r, e) -> {
+          if (e == null) {
+            reportOk(caller, op, bucket, key, null, start, r, 0);
+          } else {
+            reportFailure(caller, op, bucket, key, null, start, e, 0);
+          }
+        })
         .thenApply(S3Origin::toMeta);
   }
 
+  /** The SDK says {@code UNKNOWN} for a request id the bucket did not send. */
+  private static String known(String requestId) {
+    return requestId == null || requestId.equals("UNKNOWN") ? null : requestId;
+  }
+
+  /** Reports a call that got its answer. */
+  private void reportOk(
+      OriginCall.Caller caller, OriginCall.Operation op, BucketAddress bucket, String key, String range, long start,
+      software.amazon.awssdk.services.s3.model.S3Response response, long bytes) {
+    var meta = response.responseMetadata();
+    observer.called(new OriginCall(caller, bucket, key, op, range, response.sdkHttpResponse().statusCode(), "ok", bytes,
+        known(meta.requestId()), known(meta.extendedRequestId()), System.nanoTime() - start));
+  }
+
+  /** Reports a call that failed, with the bucket's status, error code and request ids if it answered. */
+  private void reportFailure(
+      OriginCall.Caller caller, OriginCall.Operation op, BucketAddress bucket, String key, String range, long start, Throwable e,
+      long bytes) {
+    Throwable cause = OriginErrors.unwrap(e);
+    int status = 0;
+    String requestId = null;
+    String extendedRequestId = null;
+    if (cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3) {
+      status = s3.statusCode();
+      requestId = known(s3.requestId());
+      extendedRequestId = known(s3.extendedRequestId());
+    }
+    observer.called(new OriginCall(caller, bucket, key, op, range, status, OriginErrors.resultOf(cause), bytes,
+        requestId, extendedRequestId, System.nanoTime() - start));
+  }
+
   /** Writes a small object (the preflight probe). */
-  public Future<Void> putSmall(BucketAddress bucket, String key, byte[] content, String contentType) {
+  public Future<Void> putSmall(OriginCall.Caller caller, BucketAddress bucket, String key, byte[] content, String contentType) {
     Context context = vertx.getOrCreateContext();
     return signer(bucket, context)
         .compose(
-            signer ->
-                Future.fromCompletionStage(
-                    clients(bucket)
-                        .s3()
-                        .putObject(
-                            b -> b.bucket(bucket.bucket()).key(key).contentType(contentType).overrideConfiguration(o -> o.credentialsProvider(signer)),
-                            software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(content)),
-                    context))
+            signer -> {
+              long start = System.nanoTime();
+              return Future.fromCompletionStage(
+                  clients(bucket)
+                      .s3()
+                      .putObject(
+                          b -> b.bucket(bucket.bucket()).key(key).contentType(contentType).overrideConfiguration(o -> o.credentialsProvider(signer)),
+                          software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(content))
+                      .whenComplete((r, e) -> {
+                        if (e == null) {
+                          reportOk(caller, OriginCall.Operation.PUT_PROBE, bucket, key, null, start, r, content.length);
+                        } else {
+                          reportFailure(caller, OriginCall.Operation.PUT_PROBE, bucket, key, null, start, e, 0);
+                        }
+                      }),
+                  context);
+            })
         .recover(OriginErrors::fail)
         .mapEmpty();
   }
 
   /** HEAD without the cache (the preflight must see the origin, not a cached answer). */
-  public Future<ObjectMeta> headUncached(BucketAddress bucket, String key) {
+  public Future<ObjectMeta> headUncached(OriginCall.Caller caller, BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
     return signer(bucket, context)
-        .compose(signer -> Future.fromCompletionStage(headObject(bucket, key, signer), context))
+        .compose(signer -> Future.fromCompletionStage(headObject(caller, OriginCall.Operation.HEAD_PROBE, bucket, key, signer), context))
         .recover(OriginErrors::fail);
   }
 
   /** Reads a small object whole (the preflight probe). */
-  public Future<byte[]> readSmall(BucketAddress bucket, String key) {
+  public Future<byte[]> readSmall(OriginCall.Caller caller, BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
     return signer(bucket, context)
         .compose(
-            signer ->
-                Future.fromCompletionStage(
-                    clients(bucket)
-                        .s3()
-                        .getObject(
-                            b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)),
-                            AsyncResponseTransformer.toBytes())
-                        .thenApply(r -> r.asByteArray()),
-                    context))
+            signer -> {
+              long start = System.nanoTime();
+              return Future.fromCompletionStage(
+                  clients(bucket)
+                      .s3()
+                      .getObject(
+                          b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)),
+                          AsyncResponseTransformer.toBytes())
+                      .whenComplete((r, e) -> {
+                        if (e == null) {
+                          reportOk(caller, OriginCall.Operation.GET_PROBE, bucket, key, null, start, r.response(), r.asByteArrayUnsafe().length);
+                        } else {
+                          reportFailure(caller, OriginCall.Operation.GET_PROBE, bucket, key, null, start, e, 0);
+                        }
+                      })
+                      .thenApply(r -> r.asByteArray()),
+                  context);
+            })
         .recover(OriginErrors::fail);
   }
 
-  public Future<Void> delete(BucketAddress bucket, String key) {
+  public Future<Void> delete(OriginCall.Caller caller, BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
     return signer(bucket, context)
         .compose(
-            signer ->
-                Future.fromCompletionStage(
-                    clients(bucket)
-                        .s3()
-                        .deleteObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer))),
-                    context))
+            signer -> {
+              long start = System.nanoTime();
+              return Future.fromCompletionStage(
+                  clients(bucket)
+                      .s3()
+                      .deleteObject(b -> b.bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer)))
+                      .whenComplete((r, e) -> {
+                        if (e == null) {
+                          reportOk(caller, OriginCall.Operation.DELETE_PROBE, bucket, key, null, start, r, 0);
+                        } else {
+                          reportFailure(caller, OriginCall.Operation.DELETE_PROBE, bucket, key, null, start, e, 0);
+                        }
+                      }),
+                  context);
+            })
         .recover(OriginErrors::fail)
         .mapEmpty();
+  }
+
+  /** The caches, by name, for metrics (hit ratios, sizes). */
+  public java.util.Map<String, com.github.benmanes.caffeine.cache.Cache<?, ?>> caches() {
+    return java.util.Map.of("object_metadata", metadata.synchronous(), "presigned_urls", presigned);
   }
 
   /** Forgets the cached metadata of one object (it changed, or its state is now known to differ). */
@@ -267,11 +355,13 @@ public final class S3Origin implements AutoCloseable {
    * @param ifMatch the ETag the caller's decisions were based on, or {@code null}; a changed object
    *     then fails with {@link io.storageconnect.gateway.failure.OriginException.Kind#CHANGED}
    */
-  public Future<ObjectBody> get(BucketAddress bucket, String key, ByteRange range, String ifMatch) {
+  public Future<ObjectBody> get(OriginCall.Caller caller, BucketAddress bucket, String key, ByteRange range, String ifMatch) {
     Context context = vertx.getOrCreateContext();
     return signer(bucket, context)
         .compose(
             signer -> {
+              long start = System.nanoTime();
+              String rangeHeader = range == null ? null : range.rangeHeader();
               GetObjectRequest.Builder request =
                   GetObjectRequest.builder().bucket(bucket.bucket()).key(key).overrideConfiguration(o -> o.credentialsProvider(signer));
               if (range != null) {
@@ -284,11 +374,35 @@ public final class S3Origin implements AutoCloseable {
                   clients(bucket)
                       .s3()
                       .getObject(request.build(), AsyncResponseTransformer.toPublisher())
+                      .whenComplete((publisher, e) -> {
+                        if (e != null) {
+                          reportFailure(caller, OriginCall.Operation.GET, bucket, key, rangeHeader, start, e, 0);
+                        }
+                      })
                       .thenApply(
                           publisher -> {
                             var r = publisher.response();
                             long length = r.contentLength() == null ? -1 : r.contentLength();
-                            return new ObjectBody(length, r.contentRange(), r.eTag(), publisher);
+                            // The call is over when its body is: reported then, with the bytes read.
+                            java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+                            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+                            var meta = r.responseMetadata();
+                            int status = r.sdkHttpResponse().statusCode();
+                            java.util.function.Consumer<String> report = result -> {
+                              if (reported.compareAndSet(false, true)) {
+                                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.GET, rangeHeader, status, result,
+                                    read.get(), known(meta.requestId()), known(meta.extendedRequestId()), System.nanoTime() - start));
+                              }
+                            };
+                            org.reactivestreams.Publisher<java.nio.ByteBuffer> body = publisher
+                                .map(chunk -> {
+                                  read.addAndGet(chunk.remaining());
+                                  return chunk;
+                                })
+                                .doAfterOnComplete(() -> report.accept("ok"))
+                                .doAfterOnError(failure -> report.accept(OriginErrors.resultOf(OriginErrors.unwrap(failure))))
+                                .doAfterOnCancel(() -> report.accept("cancelled"));
+                            return new ObjectBody(length, r.contentRange(), r.eTag(), body);
                           });
               return Future.fromCompletionStage(response, context);
             })
@@ -307,7 +421,7 @@ public final class S3Origin implements AutoCloseable {
    * nine tenths of its lifetime left; new credentials (another key or session) sign anew.
    */
   public Future<URI> presign(
-      BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
+      OriginCall.Caller caller, BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
     Context context = vertx.getOrCreateContext();
     Clients c = clients(bucket);
     return signer(bucket, context)
@@ -320,8 +434,10 @@ public final class S3Origin implements AutoCloseable {
                   identity instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials session ? session.sessionToken() : "");
               Presigned reusable = presigned.getIfPresent(cacheKey);
               if (reusable != null) {
+                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "reused", 0, null, null, 0));
                 return reusable.url();
               }
+              long start = System.nanoTime();
               Duration lifetime = presignLifetime(ttl, identity.expirationTime().orElse(null));
               AwsCredentials signing = identity;
               GetObjectRequest request =
@@ -339,6 +455,8 @@ public final class S3Origin implements AutoCloseable {
                     .toURI();
                 Duration reuse = lifetime.dividedBy(PRESIGN_REUSE_DIVISOR);
                 presigned.put(cacheKey, new Presigned(url, reuse.compareTo(PRESIGN_REUSE_MAX) > 0 ? PRESIGN_REUSE_MAX : reuse));
+                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "ok", 0, null, null,
+                    System.nanoTime() - start));
                 return url;
               } catch (java.net.URISyntaxException e) {
                 throw new IllegalStateException("presigner produced an invalid URL", e);
@@ -408,6 +526,9 @@ public final class S3Origin implements AutoCloseable {
             // endpoints do not all speak the newer checksum headers.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    if (sdkMetrics != null) {
+      s3.overrideConfiguration(o -> o.addMetricPublisher(sdkMetrics));
+    }
     var presigner =
         S3Presigner.builder()
             .region(region)

@@ -12,6 +12,7 @@ import io.storageconnect.gateway.failure.OriginException;
 import io.storageconnect.gateway.origin.BucketAddress;
 import io.storageconnect.gateway.origin.ObjectBody;
 import io.storageconnect.gateway.origin.ObjectMeta;
+import io.storageconnect.gateway.origin.OriginCall;
 import io.storageconnect.gateway.origin.S3Origin;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -133,12 +134,12 @@ public final class GuardedOrigin implements AutoCloseable {
    * Object metadata. A cached answer needs no call, so neither the breaker nor the time limit is
    * asked (an open breaker still lets cached metadata answer; the GET that follows is refused).
    */
-  public Future<ObjectMeta> head(ObjectLocation loc) {
+  public Future<ObjectMeta> head(ObjectLocation loc, String requestId) {
     Optional<ObjectMeta> cached = origin.cachedHead(loc.bucket(), loc.key());
     if (cached.isPresent()) {
       return Future.succeededFuture(cached.get());
     }
-    return guard(loc, () -> origin.head(loc.bucket(), loc.key()), false);
+    return guard(loc, () -> origin.head(caller(loc, requestId), loc.bucket(), loc.key()), false);
   }
 
   /**
@@ -147,13 +148,18 @@ public final class GuardedOrigin implements AutoCloseable {
    * {@link ObjectBody#outcome()}: a stream reset halfway is one failed call, not a success and a
    * failure.
    */
-  public Future<ObjectBody> get(ObjectLocation loc, ByteRange range, String ifMatch) {
-    return guard(loc, () -> origin.get(loc.bucket(), loc.key(), range, ifMatch), true);
+  public Future<ObjectBody> get(ObjectLocation loc, ByteRange range, String ifMatch, String requestId) {
+    return guard(loc, () -> origin.get(caller(loc, requestId), loc.bucket(), loc.key(), range, ifMatch), true);
   }
 
   /** Presigning signs locally (no call to the bucket), so the breaker is not asked. */
-  public Future<URI> presign(ObjectLocation loc, Duration ttl, String disposition, String contentType) {
-    return origin.presign(loc.bucket(), loc.key(), ttl, disposition, contentType);
+  public Future<URI> presign(ObjectLocation loc, Duration ttl, String disposition, String contentType, String requestId) {
+    return origin.presign(caller(loc, requestId), loc.bucket(), loc.key(), ttl, disposition, contentType);
+  }
+
+  /** Calls on a customer's bucket are made for its account (and audited); the managed bucket's are the platform's. */
+  private static OriginCall.Caller caller(ObjectLocation loc, String requestId) {
+    return loc.managed() ? OriginCall.Caller.PLATFORM : new OriginCall.Caller(loc.owner(), requestId);
   }
 
   public void invalidate(ObjectLocation loc) {
@@ -201,6 +207,25 @@ public final class GuardedOrigin implements AutoCloseable {
           }
         });
     return views;
+  }
+
+  /**
+   * Every breaker's state by owner (an account id, or {@link ObjectLocation#MANAGED}), for
+   * metrics: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}; an owner with breakers on two buckets
+   * (a connection just changed) shows the worse.
+   */
+  public java.util.Map<String, CircuitBreaker.State> states() {
+    java.util.Map<String, CircuitBreaker.State> out = new java.util.HashMap<>();
+    breakers.forEach((key, b) -> out.merge(key.owner(), b.getState(), (x, y) -> severity(x) >= severity(y) ? x : y));
+    return out;
+  }
+
+  private static int severity(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> 2;
+      case HALF_OPEN -> 1;
+      default -> 0;
+    };
   }
 
   @Override

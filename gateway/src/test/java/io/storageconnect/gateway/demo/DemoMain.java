@@ -131,7 +131,9 @@ public final class DemoMain {
     new java.security.SecureRandom().nextBytes(secretBytes);
     String originSecret = java.util.HexFormat.of().formatHex(secretBytes);
 
-    Vertx vertx = Vertx.vertx();
+    // As in production: /metrics shows Vert.x's HTTP server metrics too.
+    var metrics = io.storageconnect.gateway.metrics.GatewayMetrics.create();
+    Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
     Tokens tokens = new Tokens(vertx);
     Files.writeString(home.resolve("viewer-key.pem"), tokens.publicKeyPem());
     String yaml = """
@@ -184,7 +186,7 @@ public final class DemoMain {
     }
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, config, java.time.Clock.systemUTC(), metrics).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       System.err.println("The gateway could not start: " + e.getCause().getMessage()
           + (e.getCause() instanceof java.net.BindException

@@ -59,7 +59,7 @@ class PresignReuseTest {
   }
 
   static URI presign(String key, Duration ttl, String disposition) throws Exception {
-    Future<URI> url = origin.presign(bucket, key, ttl, disposition, "video/mp4");
+    Future<URI> url = origin.presign(io.storageconnect.gateway.origin.OriginCall.Caller.PLATFORM, bucket, key, ttl, disposition, "video/mp4");
     return url.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 

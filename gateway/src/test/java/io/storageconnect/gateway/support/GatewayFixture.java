@@ -3,6 +3,7 @@ package io.storageconnect.gateway.support;
 import io.storageconnect.gateway.Gateway;
 import io.storageconnect.gateway.config.ConfigParser;
 import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.URI;
@@ -33,8 +34,11 @@ public final class GatewayFixture implements AutoCloseable {
   /** The loopback STS, in role mode; else {@code null}. */
   public final StsServer sts;
   public final Path dir;
+  public final GatewayMetrics metrics;
 
-  private GatewayFixture(Vertx vertx, S3Server s3, FaultProxy proxy, Tokens tokens, Gateway gateway, Path dir, StsServer sts) {
+  private GatewayFixture(
+      Vertx vertx, S3Server s3, FaultProxy proxy, Tokens tokens, Gateway gateway, Path dir, StsServer sts, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.s3 = s3;
     this.customerProxy = proxy;
@@ -88,7 +92,9 @@ public final class GatewayFixture implements AutoCloseable {
 
   private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles, java.time.Clock breakerClock)
       throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
+    // As in production: Vert.x reports its HTTP server into the registry /metrics shows.
+    GatewayMetrics metrics = GatewayMetrics.create();
+    Vertx vertx = metrics.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
     S3Server s3 = S3Server.start();
     TestData.seed(s3);
     FaultProxy proxy = faultProxy ? await(FaultProxy.start(vertx, "127.0.0.1", s3.port())) : null;
@@ -144,8 +150,8 @@ public final class GatewayFixture implements AutoCloseable {
     Files.writeString(dir.resolve("gateway.yaml"), yaml);
     Map<String, String> allEnv = new HashMap<>(env);
     GatewayConfig config = ConfigParser.parse(Files.readString(dir.resolve("gateway.yaml")), allEnv, dir);
-    Gateway gateway = await(Gateway.start(vertx, config, breakerClock));
-    return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts);
+    Gateway gateway = await(Gateway.start(vertx, config, breakerClock, metrics));
+    return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts, metrics);
   }
 
   static String rsaPkcs8Pem() throws Exception {
@@ -255,6 +261,7 @@ public final class GatewayFixture implements AutoCloseable {
       customerProxy.close();
     }
     await(vertx.close());
+    metrics.close();
     s3.close();
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

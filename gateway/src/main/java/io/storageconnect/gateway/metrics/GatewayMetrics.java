@@ -1,0 +1,250 @@
+package io.storageconnect.gateway.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.storageconnect.gateway.access.RoleCredentials;
+import io.storageconnect.gateway.origin.OriginCall;
+import io.storageconnect.gateway.resilience.GuardedOrigin;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.metrics.MetricPublisher;
+
+/**
+ * Everything {@code GET /metrics} shows, in one Prometheus registry: Vert.x's HTTP server (per
+ * route template and status), the gateway's own meters (bytes by delivery source, fallbacks by
+ * reason, calls on buckets, breakers, STS, caches, the SDK's connection pool) and JVM basics.
+ *
+ * <p>Every label value is bounded: route templates (never paths), fixed words, and account ids only
+ * of configured storage connections (breakers, STS) — never anything a client sends.
+ */
+public final class GatewayMetrics implements OriginCall.Observer {
+  /** Latency buckets for requests and bucket calls: enough to see a p99, few enough to scrape. */
+  static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)
+  };
+
+  private final PrometheusMeterRegistry registry;
+  private final Clock clock;
+  private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
+  private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> binders = new ArrayList<>();
+
+  private GatewayMetrics(PrometheusMeterRegistry registry, Clock clock) {
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  /** A registry with the JVM's basics bound (memory, GC, threads, CPU, file descriptors, uptime). */
+  public static GatewayMetrics create() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        // Vert.x's server response times as a histogram with the gateway's buckets.
+        if (id.getName().equals("vertx.http.server.response.time")) {
+          return DistributionStatisticConfig.builder()
+              .serviceLevelObjectives(java.util.Arrays.stream(LATENCY_BUCKETS).mapToDouble(d -> d.toNanos()).toArray())
+              .build()
+              .merge(config);
+        }
+        return config;
+      }
+    });
+    GatewayMetrics metrics = new GatewayMetrics(registry, Clock.systemUTC());
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    metrics.binders.add(gc);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return metrics;
+  }
+
+  /**
+   * A Vert.x instance that reports its HTTP server (requests, response times and bytes by route
+   * template and status; connections) and worker pools into this registry. Route templates come
+   * from vertx-web; the method is left out (clients may send any token), the path too.
+   */
+  public Vertx vertx(VertxOptions options) {
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME));
+    return Vertx.builder()
+        .with(options.setMetricsOptions(metricsOptions))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** {@code GET /metrics}: the Prometheus text format, with gauges read fresh from their owners. */
+  public Handler<RoutingContext> scrapeHandler() {
+    Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(registry);
+    return ctx -> {
+      beforeScrape.forEach(Runnable::run);
+      scrape.handle(ctx);
+    };
+  }
+
+  /** The SDK's per-call metrics (connection pool, retries), for the S3 clients. */
+  public MetricPublisher sdkPublisher() {
+    return new SdkPoolMetrics(registry);
+  }
+
+  /** Hit ratios, sizes and evictions of the gateway's caches. */
+  public void caches(Map<String, Cache<?, ?>> caches) {
+    caches.forEach((name, cache) -> CaffeineCacheMetrics.monitor(registry, cache, name));
+  }
+
+  /** A call on a bucket ended: counted by bucket kind, operation and result class, and timed. */
+  @Override
+  public void called(OriginCall call) {
+    String kind = call.caller().customer() ? "customer" : "managed";
+    String op = call.operation().label();
+    counter("gateway.origin.requests", "Calls the gateway made on buckets", "bucket", kind, "operation", op, "result", call.resultClass())
+        .increment();
+    if (call.operation() != OriginCall.Operation.PRESIGN) {
+      timer("gateway.origin.request.duration", "Duration of calls on buckets (a GET until its body ends)", "bucket", kind, "operation", op)
+          .record(Duration.ofNanos(call.durationNanos()));
+    }
+    if (call.bytes() > 0 && call.operation() == OriginCall.Operation.GET) {
+      counter("gateway.origin.read.bytes", "Bytes read from buckets", "bucket", kind).increment(call.bytes());
+    }
+  }
+
+  /**
+   * A response ended (from the access log): bytes sent by delivery source ({@code customer},
+   * {@code managed}, {@code managed-proxy}; {@code redirect} sends none) and fallbacks by reason.
+   */
+  public void delivered(String source, String fallback, long bytes) {
+    if (source != null) {
+      counter("gateway.delivery.responses", "Asset responses by delivery source", "source", source).increment();
+      if (bytes > 0) {
+        counter("gateway.delivery.bytes", "Bytes sent to clients by delivery source", "source", source).increment(bytes);
+      }
+    }
+    if (fallback != null) {
+      counter("gateway.fallbacks", "Answers from the managed bucket because the customer's could not serve", "reason", fallback)
+          .increment();
+    }
+  }
+
+  /** Breaker state per account ({@code managed} for the platform's bucket): 1 for the current state. */
+  public void breakers(GuardedOrigin origin) {
+    MultiGauge state = MultiGauge.builder("gateway.breaker.state")
+        .description("Circuit breaker state per storage connection: 1 for the current state")
+        .register(registry);
+    beforeScrape.add(() -> {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      origin.states().forEach((owner, current) -> {
+        for (String s : List.of("closed", "open", "half_open")) {
+          rows.add(MultiGauge.Row.of(Tags.of("account", owner, "state", s), label(current).equals(s) ? 1 : 0));
+        }
+      });
+      state.register(rows, true);
+    });
+  }
+
+  private static String label(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> "open";
+      case HALF_OPEN -> "half_open";
+      default -> "closed";
+    };
+  }
+
+  /** STS calls per account and result, and the age and remaining life of each role's credentials. */
+  public RoleCredentials.CallObserver stsCalls() {
+    return (account, result) ->
+        counter("gateway.sts.calls", "AssumeRoleWithWebIdentity calls", "account", account, "result", result).increment();
+  }
+
+  public void credentials(RoleCredentials roles) {
+    MultiGauge age = MultiGauge.builder("gateway.sts.credentials.age")
+        .description("Age of each role's cached credentials").baseUnit("seconds").register(registry);
+    MultiGauge left = MultiGauge.builder("gateway.sts.credentials.expiry")
+        .description("Time until each role's cached credentials expire").baseUnit("seconds").register(registry);
+    beforeScrape.add(() -> {
+      Instant now = clock.instant();
+      List<MultiGauge.Row<?>> ages = new ArrayList<>();
+      List<MultiGauge.Row<?>> lefts = new ArrayList<>();
+      for (RoleCredentials.Held held : roles.held()) {
+        held.issued().ifPresent(i -> ages.add(MultiGauge.Row.of(Tags.of("account", held.accountId()), Duration.between(i, now).toMillis() / 1000.0)));
+        held.expires().ifPresent(e -> lefts.add(MultiGauge.Row.of(Tags.of("account", held.accountId()), Duration.between(now, e).toMillis() / 1000.0)));
+      }
+      age.register(ages, true);
+      left.register(lefts, true);
+    });
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(key(name, tags), k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private Timer timer(String name, String description, String... tags) {
+    return timers.computeIfAbsent(
+        key(name, tags),
+        k -> Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+  }
+
+  private static List<String> key(String name, String... tags) {
+    List<String> key = new ArrayList<>(tags.length + 1);
+    key.add(name);
+    java.util.Collections.addAll(key, tags);
+    return key;
+  }
+
+  /** Releases what the JVM binders hold (GC listeners). */
+  public void close() {
+    for (AutoCloseable binder : binders) {
+      try {
+        binder.close();
+      } catch (Exception ignored) {
+        // Nothing to release more than once.
+      }
+    }
+    registry.close();
+  }
+}

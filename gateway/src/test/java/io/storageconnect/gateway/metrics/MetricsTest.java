@@ -1,0 +1,161 @@
+package io.storageconnect.gateway.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storageconnect.gateway.support.GatewayFixture;
+import io.storageconnect.gateway.support.TestData;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /metrics}: what an operator's Prometheus scrapes, with bounded labels only. */
+class MetricsTest {
+  static GatewayFixture gw;
+  static String token;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayFixture.start(Map.of(), true);
+    token = gw.tokens.all(TestData.ACCOUNT, "clip", "missing", "clip-rendition");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  static String scrape() throws Exception {
+    HttpResponse<byte[]> r = gw.get("/metrics", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  /** The value of the first sample whose name and labels contain all the given parts. */
+  static double sample(String text, String name, String... labelParts) {
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+        continue;
+      }
+      boolean all = true;
+      for (String part : labelParts) {
+        all &= line.contains(part);
+      }
+      if (all) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no sample " + name + " with " + String.join(", ", labelParts) + " in:\n" + text);
+  }
+
+  @Test
+  void requestsDeliveriesAndBucketCalls_areCountedByRouteStatusAndSource() throws Exception {
+    assertThat(gw.get("/v1/assets/clip/play", token, "Range", "bytes=0-9").statusCode()).isEqualTo(206);
+    assertThat(gw.get("/v1/assets/clip/renditions/h264_360p", token).statusCode()).isEqualTo(200);
+    assertThat(gw.get("/v1/assets/clip/original?delivery=redirect", token).statusCode()).isEqualTo(302);
+
+    String text = scrape();
+    // Vert.x's HTTP server, per route template and status; latency as a histogram.
+    assertThat(sample(text, "vertx_http_server_requests_total", "code=\"206\"", "route=\"/v1/assets/:id/play\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "vertx_http_server_response_time_seconds_bucket", "code=\"206\"", "le=\"+Inf\"")).isGreaterThanOrEqualTo(1);
+    // Bytes sent by delivery source.
+    assertThat(sample(text, "gateway_delivery_bytes_total", "source=\"customer\"")).isGreaterThanOrEqualTo(10);
+    assertThat(sample(text, "gateway_delivery_bytes_total", "source=\"managed\"")).isGreaterThanOrEqualTo(TestData.RENDITION.length);
+    assertThat(sample(text, "gateway_delivery_responses_total", "source=\"redirect\"")).isGreaterThanOrEqualTo(1);
+    // Calls on buckets by kind, operation and result; timed.
+    assertThat(sample(text, "gateway_origin_requests_total", "bucket=\"customer\"", "operation=\"get\"", "result=\"ok\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_origin_requests_total", "bucket=\"customer\"", "operation=\"presign\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_origin_requests_total", "bucket=\"managed\"", "operation=\"get\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_origin_request_duration_seconds_count", "bucket=\"customer\"", "operation=\"head\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_origin_read_bytes_total", "bucket=\"customer\"")).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void breakersCachesSdkPoolAndJvm_areShown() throws Exception {
+    gw.get("/v1/assets/clip/play", token, "Range", "bytes=0-0");
+    gw.get("/v1/assets/clip/play", token, "Range", "bytes=1-1");
+    String text = scrape();
+
+    assertThat(sample(text, "gateway_breaker_state", "account=\"" + TestData.ACCOUNT + "\"", "state=\"closed\"")).isEqualTo(1);
+    assertThat(sample(text, "gateway_breaker_state", "account=\"" + TestData.ACCOUNT + "\"", "state=\"open\"")).isZero();
+    // The second request's token was verified before: a hit.
+    assertThat(sample(text, "cache_gets_total", "cache=\"viewer_tokens\"", "result=\"hit\"")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "cache_gets_total", "cache=\"object_metadata\"", "result=\"hit\"")).isGreaterThanOrEqualTo(1);
+    assertThat(text).contains("cache_gets_total{cache=\"catalog\"").contains("cache=\"presigned_urls\"");
+    // The SDK's connection pool, from its metric publisher.
+    assertThat(sample(text, "gateway_sdk_pool_max")).isGreaterThanOrEqualTo(1);
+    assertThat(text).contains("gateway_sdk_pool_leased ").contains("gateway_sdk_pool_pending ").contains("gateway_sdk_pool_available ");
+    // JVM and process basics, and Vert.x's worker pools.
+    assertThat(text).contains("jvm_memory_used_bytes{").contains("jvm_gc_pause_seconds").contains("process_cpu_usage").contains("vertx_pool_");
+  }
+
+  @Test
+  void fallbacks_areCountedByReason() throws Exception {
+    GatewayFixture.await(gw.customerProxy.refuseConnections());
+    try {
+      HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token);
+      assertThat(r.headers().firstValue("X-Delivery-Fallback")).isPresent();
+      String reason = r.headers().firstValue("X-Delivery-Fallback").orElseThrow();
+      String text = scrape();
+      assertThat(sample(text, "gateway_fallbacks_total", "reason=\"" + reason + "\"")).isGreaterThanOrEqualTo(1);
+      assertThat(sample(text, "gateway_origin_requests_total", "bucket=\"customer\"", "result=\"unreachable\"")).isGreaterThanOrEqualTo(1);
+    } finally {
+      GatewayFixture.await(gw.customerProxy.acceptConnections());
+    }
+  }
+
+  @Test
+  void labels_stayBounded_whatEverPathsClientsSend() throws Exception {
+    String before = scrape();
+    Set<String> routesBefore = labelValues(before, "route");
+    for (int i = 0; i < 40; i++) {
+      String noise = UUID.randomUUID().toString();
+      gw.get("/v1/assets/" + noise + "/original", token);
+      gw.get("/" + noise + "/x?token=" + noise, null);
+      gw.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gw.gateway.port() + "/v1/assets/clip/original"))
+          .method("X" + i, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+    }
+    String after = scrape();
+
+    assertThat(after).doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}");
+    assertThat(after).doesNotContain("X39");
+    Set<String> routes = labelValues(after, "route");
+    assertThat(routes).allMatch(r -> r.isEmpty() || r.startsWith("/"));
+    assertThat(routes.size()).as("route label values: %s", routes).isLessThanOrEqualTo(routesBefore.size() + 2);
+    assertThat(after).doesNotContain(TestData.CUSTOMER_BUCKET).doesNotContain("eyJ");
+  }
+
+  static Set<String> labelValues(String text, String label) {
+    Set<String> values = new TreeSet<>();
+    Matcher m = Pattern.compile(label + "=\"([^\"]*)\"").matcher(text);
+    while (m.find()) {
+      values.add(m.group(1));
+    }
+    return values;
+  }
+
+  @Test
+  void withAToken_scrapesMustPresentIt() throws Exception {
+    String secret = "metrics-token-0123456789";
+    GatewayFixture guarded = GatewayFixture.start(Map.of("GATEWAY_METRICS_TOKEN", secret), false);
+    try {
+      HttpResponse<byte[]> refused = guarded.get("/metrics", null);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(new String(refused.body(), StandardCharsets.UTF_8)).startsWith("{").doesNotContain("jvm_");
+      assertThat(guarded.get("/metrics", "wrong-token-0123456789").statusCode()).isEqualTo(401);
+      HttpResponse<byte[]> ok = guarded.get("/metrics", secret);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(new String(ok.body(), StandardCharsets.UTF_8)).contains("jvm_memory_used_bytes");
+    } finally {
+      guarded.close();
+    }
+  }
+}

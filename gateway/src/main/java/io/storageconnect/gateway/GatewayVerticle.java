@@ -33,6 +33,8 @@ final class GatewayVerticle extends VerticleBase {
             .setMaxHeaderSize(16384)
             .setIdleTimeout(120);
     server = vertx.createHttpServer(options).requestHandler(routes.router(vertx));
+    // This event loop's lag: how late a periodic tick runs (a blocked or overloaded loop shows).
+    routes.metrics().watchEventLoop(vertx);
     return server.listen();
   }
 

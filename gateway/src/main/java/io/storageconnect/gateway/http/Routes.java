@@ -50,6 +50,10 @@ public final class Routes {
     this.cors = cors;
   }
 
+  public io.storageconnect.gateway.metrics.GatewayMetrics metrics() {
+    return metrics;
+  }
+
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());

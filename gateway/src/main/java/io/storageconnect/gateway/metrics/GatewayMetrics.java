@@ -128,6 +128,29 @@ public final class GatewayMetrics implements OriginCall.Observer {
     };
   }
 
+  /** How often each event loop's lag is sampled. */
+  static final long LAG_TICK_MS = 500;
+
+  /**
+   * Samples the lag of the calling context's event loop: a periodic tick that runs late shows a
+   * loop that was blocked or overloaded ({@code gateway_event_loop_lag_seconds}, with its max).
+   * Call from a verticle's start; the timer ends with the verticle.
+   */
+  public void watchEventLoop(Vertx vertx) {
+    Timer lag = Timer.builder("gateway.event.loop.lag")
+        .description("How late a " + LAG_TICK_MS + " ms tick ran on the event loops")
+        .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100),
+            Duration.ofMillis(500), Duration.ofSeconds(2))
+        .register(registry);
+    long[] last = {System.nanoTime()};
+    vertx.setPeriodic(LAG_TICK_MS, id -> {
+      long now = System.nanoTime();
+      long late = now - last[0] - LAG_TICK_MS * 1_000_000;
+      last[0] = now;
+      lag.record(Math.max(0, late), java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
+  }
+
   /** The SDK's per-call metrics (connection pool, retries), for the S3 clients. */
   public MetricPublisher sdkPublisher() {
     return new SdkPoolMetrics(registry);

@@ -98,6 +98,25 @@ class MetricsTest {
   }
 
   @Test
+  void stsCallsAndCredentialAge_perConfiguredAccount() throws Exception {
+    GatewayFixture roles = GatewayFixture.startWithRoles(Map.of());
+    try {
+      String viewer = roles.tokens.all(TestData.ACCOUNT, "clip");
+      assertThat(roles.get("/v1/assets/clip/play", viewer).statusCode()).isEqualTo(200);
+      String text = new String(roles.get("/metrics", null).body(), StandardCharsets.UTF_8);
+
+      assertThat(sample(text, "gateway_sts_calls_total", "account=\"acme\"", "result=\"ok\"")).isEqualTo(1);
+      assertThat(sample(text, "gateway_sts_credentials_age_seconds", "account=\"acme\"")).isGreaterThanOrEqualTo(0);
+      assertThat(sample(text, "gateway_sts_credentials_expiry_seconds", "account=\"acme\"")).isPositive();
+      assertThat(sample(text, "cache_gets_total", "cache=\"role_credentials\"", "result=\"miss\"")).isGreaterThanOrEqualTo(1);
+      // Each event loop's lag is sampled.
+      assertThat(text).contains("gateway_event_loop_lag_seconds_count").contains("gateway_event_loop_lag_seconds_max");
+    } finally {
+      roles.close();
+    }
+  }
+
+  @Test
   void fallbacks_areCountedByReason() throws Exception {
     GatewayFixture.await(gw.customerProxy.refuseConnections());
     try {

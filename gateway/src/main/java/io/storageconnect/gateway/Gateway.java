@@ -6,7 +6,9 @@ import io.storageconnect.gateway.access.ViewerAuthenticator;
 import io.storageconnect.gateway.catalog.AssetResolver;
 import io.storageconnect.gateway.catalog.CachedCatalog;
 import io.storageconnect.gateway.catalog.FileCatalog;
+import io.storageconnect.gateway.config.ConfigSource;
 import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.reload.Reloader;
 import io.storageconnect.gateway.access.OidcIssuer;
 import io.storageconnect.gateway.access.RoleCredentials;
 import io.storageconnect.gateway.access.SigningKey;
@@ -45,11 +47,13 @@ public final class Gateway {
   private final String deploymentId;
   private final int port;
   private final io.storageconnect.gateway.http.Health health;
+  private final Reloader reloader;
 
   private Gateway(
       Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port,
-      io.storageconnect.gateway.http.Health health) {
+      io.storageconnect.gateway.http.Health health, Reloader reloader) {
     this.vertx = vertx;
+    this.reloader = reloader;
     this.health = health;
     this.origin = origin;
     this.guarded = guarded;
@@ -63,13 +67,26 @@ public final class Gateway {
     return port;
   }
 
+  /** Live reload of the catalog and storage connections (SIGHUP, admin API, file poll). */
+  public Reloader reloader() {
+    return reloader;
+  }
+
   /** Starts a gateway; fails with every key-file and catalog problem found, all at once. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
-    return start(vertx, config, Clock.systemUTC());
+    return start(vertx, config, Clock.systemUTC(), null);
   }
 
   /** @param breakerClock the circuit breakers' time (tests move it by hand) */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock) {
+    return start(vertx, config, breakerClock, null);
+  }
+
+  /**
+   * @param source where {@code config} came from, read again on a reload; {@code null}: a reload
+   *     re-reads the catalog and connections files only
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock, ConfigSource source) {
     List<String> problems = new ArrayList<>();
     List<Future<AuthOptions.VerificationKey>> keys = new ArrayList<>();
     for (int i = 0; i < config.auth().keys().size(); i++) {
@@ -142,7 +159,8 @@ public final class Gateway {
                   oidcKeys.stream().map(Future::result).toList(),
                   savedState,
                   catalog,
-                  breakerClock);
+                  breakerClock,
+                  source);
             });
   }
 
@@ -164,7 +182,8 @@ public final class Gateway {
       List<SigningKey> oidcKeys,
       StorageConnections.Saved saved,
       FileCatalog files,
-      Clock breakerClock) {
+      Clock breakerClock,
+      ConfigSource source) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
         new ViewerAuthenticator(
@@ -207,6 +226,8 @@ public final class Gateway {
               // Nor keep the old bucket's breaker and last failure in the health view.
               guarded.forget(replaced.accountId());
             });
+    var reloader = new Reloader(vertx, source, config, files, catalog, connections, origin, roles != null, Clock.systemUTC());
+    reloader.watch(config.reload().interval());
     var resolver = new AssetResolver(catalog, connections, config.managed());
     var routes =
         new Routes(
@@ -220,7 +241,7 @@ public final class Gateway {
             issuer == null ? null : new OidcRoutes(issuer),
             config.admin() == null
                 ? null
-                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors()),
+                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors(), reloader),
             config.cors(),
             health);
     RoleCredentials closeRoles = roles;
@@ -246,10 +267,11 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
-              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health);
+              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health, reloader);
             })
         .onFailure(
             e -> {
+              reloader.close();
               if (closeRoles != null) {
                 closeRoles.close();
               }
@@ -279,6 +301,7 @@ public final class Gateway {
   public Future<Void> stop() {
     // Closing the SDK clients waits for their event loops to wind down (seconds): on a worker,
     // never on an event loop.
+    reloader.close();
     return vertx.undeploy(deploymentId).eventually(() -> vertx.executeBlocking(() -> {
       if (roles != null) {
         roles.close();

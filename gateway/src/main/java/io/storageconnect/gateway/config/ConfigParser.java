@@ -233,11 +233,18 @@ public final class ConfigParser {
     }
     var cors = new GatewayConfig.Cors(origins, r.duration(tree, "cors.maxAge", Duration.ZERO, Duration.ofDays(1)));
 
+    // A poll more often than this only burns a worker on stat calls.
+    Duration reloadInterval = r.duration(tree, "reload.interval", Duration.ZERO, Duration.ofHours(1));
+    if (!reloadInterval.isZero() && reloadInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      r.problem("reload.interval", ConfigReader.at(tree, "reload.interval"), "0 (no polling) or a duration 100ms..1h such as 5s");
+    }
+    var reload = new GatewayConfig.Reload(reloadInterval);
+
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
     return new GatewayConfig(
-        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors);
+        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors, reload);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -352,6 +359,7 @@ public final class ConfigParser {
             "initialBackoff", sts.initialBackoff().toMillis() + "ms",
             "maxBackoff", sts.maxBackoff().toSeconds() + "s",
             "callTimeout", sts.callTimeout().toSeconds() + "s"));
+    d.put("reload", map("interval", "5s"));
     d.put("catalog", map("file", null, "cacheSize", 100_000, "cacheTtl", "60s", "negativeCacheTtl", "5s"));
     d.put("managed", bucketDefaults());
     return d;

@@ -6,7 +6,9 @@ import io.storageconnect.gateway.access.ViewerAuthenticator;
 import io.storageconnect.gateway.catalog.AssetResolver;
 import io.storageconnect.gateway.catalog.CachedCatalog;
 import io.storageconnect.gateway.catalog.FileCatalog;
+import io.storageconnect.gateway.config.ConfigSource;
 import io.storageconnect.gateway.config.GatewayConfig;
+import io.storageconnect.gateway.reload.Reloader;
 import io.storageconnect.gateway.access.OidcIssuer;
 import io.storageconnect.gateway.access.RoleCredentials;
 import io.storageconnect.gateway.access.SigningKey;
@@ -47,11 +49,13 @@ public final class Gateway {
   private final String deploymentId;
   private final int port;
   private final io.storageconnect.gateway.http.Health health;
+  private final Reloader reloader;
 
   private Gateway(
       Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port,
-      io.storageconnect.gateway.http.Health health) {
+      io.storageconnect.gateway.http.Health health, Reloader reloader) {
     this.vertx = vertx;
+    this.reloader = reloader;
     this.health = health;
     this.origin = origin;
     this.guarded = guarded;
@@ -65,6 +69,11 @@ public final class Gateway {
     return port;
   }
 
+  /** Live reload of the catalog and storage connections (SIGHUP, admin API, file poll). */
+  public Reloader reloader() {
+    return reloader;
+  }
+
   /** Starts a gateway; fails with every key-file and catalog problem found, all at once. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
     return start(vertx, config, Clock.systemUTC());
@@ -72,14 +81,17 @@ public final class Gateway {
 
   /** @param breakerClock the circuit breakers' time (tests move it by hand) */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock) {
-    return start(vertx, config, breakerClock, GatewayMetrics.create());
+    return start(vertx, config, breakerClock, null, GatewayMetrics.create());
   }
 
   /**
+   * @param source where {@code config} came from, read again on a reload; {@code null}: a reload
+   *     re-reads the catalog and connections files only
    * @param metrics the registry {@code /metrics} shows; Vert.x's own HTTP metrics appear in it when
    *     {@code vertx} was built by {@link GatewayMetrics#vertx}
    */
-  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock breakerClock, GatewayMetrics metrics) {
+  public static Future<Gateway> start(
+      Vertx vertx, GatewayConfig config, Clock breakerClock, ConfigSource source, GatewayMetrics metrics) {
     List<String> problems = new ArrayList<>();
     List<Future<AuthOptions.VerificationKey>> keys = new ArrayList<>();
     for (int i = 0; i < config.auth().keys().size(); i++) {
@@ -153,6 +165,7 @@ public final class Gateway {
                   savedState,
                   catalog,
                   breakerClock,
+                  source,
                   metrics);
             });
   }
@@ -176,6 +189,7 @@ public final class Gateway {
       StorageConnections.Saved saved,
       FileCatalog files,
       Clock breakerClock,
+      ConfigSource source,
       GatewayMetrics metrics) {
     GatewayConfig.Auth auth = config.auth();
     var authenticator =
@@ -232,6 +246,9 @@ public final class Gateway {
               // Nor keep the old bucket's breaker and last failure in the health view.
               guarded.forget(replaced.accountId());
             });
+    var reloader = new Reloader(vertx, source, config, files, catalog, connections, origin, roles != null, Clock.systemUTC());
+    reloader.watch(config.reload().interval());
+    metrics.reloads(reloader);
     var resolver = new AssetResolver(catalog, connections, config.managed());
     var routes =
         new Routes(
@@ -245,7 +262,7 @@ public final class Gateway {
             issuer == null ? null : new OidcRoutes(issuer),
             config.admin() == null
                 ? null
-                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors()),
+                : new AdminRoutes(config.admin().token(), connections, origin, guarded, issuer, roles, config.admin().migrationPrincipalArn(), config.cors(), reloader),
             config.cors(),
             health,
             metrics,
@@ -273,10 +290,11 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
-              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health);
+              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health, reloader);
             })
         .onFailure(
             e -> {
+              reloader.close();
               if (closeRoles != null) {
                 closeRoles.close();
               }
@@ -306,6 +324,7 @@ public final class Gateway {
   public Future<Void> stop() {
     // Closing the SDK clients waits for their event loops to wind down (seconds): on a worker,
     // never on an event loop.
+    reloader.close();
     return vertx.undeploy(deploymentId).eventually(() -> vertx.executeBlocking(() -> {
       if (roles != null) {
         roles.close();

@@ -1,6 +1,7 @@
 package io.storageconnect.gateway;
 
 import io.storageconnect.gateway.config.ConfigParser;
+import io.storageconnect.gateway.config.ConfigSource;
 import io.storageconnect.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -27,15 +28,9 @@ public final class Main {
       }
     }
     GatewayConfig config;
+    ConfigSource source = new ConfigSource(configPath == null ? null : Path.of(configPath).toAbsolutePath(), System.getenv());
     try {
-      String yaml = "";
-      Path base = Path.of("").toAbsolutePath();
-      if (configPath != null) {
-        Path path = Path.of(configPath).toAbsolutePath();
-        yaml = Files.readString(path);
-        base = path.getParent();
-      }
-      config = ConfigParser.parse(yaml, System.getenv(), base);
+      config = source.parse(source.file() == null ? "" : Files.readString(source.file()));
     } catch (IOException e) {
       System.err.println("cannot read configuration file " + configPath + ": " + e.getClass().getSimpleName());
       System.exit(2);
@@ -47,8 +42,11 @@ public final class Main {
     }
     var metrics = io.storageconnect.gateway.metrics.GatewayMetrics.create();
     Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
-    Gateway.start(vertx, config, java.time.Clock.systemUTC(), metrics)
-        .onSuccess(gateway -> onSigterm(vertx, gateway, config.server()))
+    Gateway.start(vertx, config, java.time.Clock.systemUTC(), source, metrics)
+        .onSuccess(gateway -> {
+          onSigterm(vertx, gateway, config.server());
+          onSighup(gateway);
+        })
         .onFailure(
             e -> {
               System.err.println(
@@ -90,6 +88,14 @@ public final class Main {
             System.exit(ar.succeeded() ? 0 : 1);
           });
     });
+  }
+
+  /**
+   * SIGHUP reloads the catalog and storage connections (the reloader logs the outcome). Without
+   * this handler the JVM would treat SIGHUP as a request to exit.
+   */
+  private static void onSighup(Gateway gateway) {
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloader().reload("SIGHUP"));
   }
 
   /** Flushes and stops logback's (asynchronous) appenders: before a halt, which skips hooks. */

@@ -48,6 +48,11 @@ public final class FileCatalog implements AssetCatalog {
     return assets.size();
   }
 
+  /** Every asset by id (immutable): what a reload compares. */
+  public Map<String, Asset> assets() {
+    return assets;
+  }
+
   /** Thrown with every problem found in a catalog document. */
   public static final class InvalidCatalogException extends Exception {
     private final List<String> problems;

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
  * snapshot (lock-free); a change persists first, then swaps the snapshot, so it takes effect
  * without a restart. With a file, every change rewrites it atomically (temporary file, then an
  * atomic rename), so a crash never leaves a half-written file; changes are applied one at a time.
+ * A live reload replaces everything at once ({@link #replace}), in turn with those changes.
  * Runs on event loops; file I/O goes through Vert.x's asynchronous file system.
  */
 public final class StorageConnections {
@@ -30,6 +31,8 @@ public final class StorageConnections {
   private final java.util.Set<String> managed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Configured accounts removed through the admin API (kept removed across restarts). */
   private final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Accounts of the configuration file (a removal of one must be remembered, even if overridden). */
+  private volatile java.util.Set<String> configured;
 
   /**
    * @param initial the connections from the configuration (and the file, if read at start-up)
@@ -52,16 +55,28 @@ public final class StorageConnections {
     this.vertx = vertx;
     this.file = file;
     this.onReplaced = onReplaced;
-    Map<String, StorageConnection> initial = new LinkedHashMap<>(configured);
-    saved.removed().forEach(initial::remove);
-    initial.putAll(saved.connections());
+    this.configured = java.util.Set.copyOf(configured.keySet());
     managed.addAll(saved.connections().keySet());
     removed.addAll(saved.removed());
-    this.current = Map.copyOf(initial);
+    this.current = Map.copyOf(merge(configured, saved));
   }
 
   /** The content of the connections file. */
-  public record Saved(Map<String, StorageConnection> connections, java.util.Set<String> removed) {}
+  public record Saved(Map<String, StorageConnection> connections, java.util.Set<String> removed) {
+    /** No connections file, or none yet. */
+    public static final Saved NONE = new Saved(Map.of(), java.util.Set.of());
+  }
+
+  /**
+   * The connections in effect: the configuration's, without those the admin API removed, with
+   * those it saved in their place (admin changes take precedence).
+   */
+  public static Map<String, StorageConnection> merge(Map<String, StorageConnection> configured, Saved saved) {
+    Map<String, StorageConnection> merged = new LinkedHashMap<>(configured);
+    saved.removed().forEach(merged::remove);
+    merged.putAll(saved.connections());
+    return merged;
+  }
 
   public Optional<StorageConnection> get(String accountId) {
     return Optional.ofNullable(current.get(accountId));
@@ -93,8 +108,11 @@ public final class StorageConnections {
             map -> {
               StorageConnection previous = map.remove(accountId);
               if (previous != null) {
-                if (!managed.remove(accountId)) {
-                  removed.add(accountId); // a configured account: remember its removal
+                boolean saved = managed.remove(accountId);
+                if (!saved || configured.contains(accountId)) {
+                  // A configured account (even one the admin API had overridden): remember its
+                  // removal, or a restart or reload would bring the configured connection back.
+                  removed.add(accountId);
                 }
               }
               return previous;
@@ -105,6 +123,46 @@ public final class StorageConnections {
           }
           return previous != null;
         });
+  }
+
+  /**
+   * Runs {@code work} once every earlier change is written, and holds later changes until its
+   * future completes: a reload reads the connections file and {@link #replace}s the connections
+   * with no admin change slipping in between (it would be lost from memory until the next reload).
+   */
+  public synchronized <T> Future<T> exclusively(java.util.function.Supplier<Future<T>> work) {
+    Future<T> result =
+        lastWrite.transform(ignored -> {
+          try {
+            return work.get();
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+        });
+    lastWrite = result.<Void>mapEmpty().otherwiseEmpty();
+    return result;
+  }
+
+  /**
+   * Replaces every connection at once (a live reload), merged as at start-up ({@link #merge}):
+   * {@code saved} is the connections file read again. Call only inside {@link #exclusively}.
+   * Connections changed or removed are passed to {@code onReplaced}; requests in flight keep the
+   * connection they resolved.
+   */
+  public void replace(Map<String, StorageConnection> configured, Saved saved) {
+    Map<String, StorageConnection> next = Map.copyOf(merge(configured, saved));
+    Map<String, StorageConnection> previous = current;
+    this.configured = java.util.Set.copyOf(configured.keySet());
+    managed.retainAll(saved.connections().keySet());
+    managed.addAll(saved.connections().keySet());
+    removed.retainAll(saved.removed());
+    removed.addAll(saved.removed());
+    current = next;
+    previous.forEach((account, connection) -> {
+      if (!connection.equals(next.get(account))) {
+        onReplaced.accept(connection);
+      }
+    });
   }
 
   /**

@@ -238,12 +238,19 @@ public final class ConfigParser {
       r.problem("metrics.token", "***", "at least 16 characters");
     }
     var metrics = new GatewayConfig.Metrics(r.bool(tree, "metrics.enabled"), metricsToken);
+    // A poll more often than this only burns a worker on stat calls.
+    Duration reloadInterval = r.duration(tree, "reload.interval", Duration.ZERO, Duration.ofHours(1));
+    if (!reloadInterval.isZero() && reloadInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      r.problem("reload.interval", ConfigReader.at(tree, "reload.interval"), "0 (no polling) or a duration 100ms..1h such as 5s");
+    }
+    var reload = new GatewayConfig.Reload(reloadInterval);
 
     if (!r.problems().isEmpty()) {
       throw new InvalidConfigException(r.problems());
     }
     return new GatewayConfig(
-        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors, metrics);
+        server, auth, delivery, origin, catalog, managed, accounts, oidc, sts, admin, breakers, fallbackRenditions, cors, metrics,
+        reload);
   }
 
   private static GatewayConfig.Oidc oidc(ConfigReader r, Object tree, boolean required, Path baseDir) {
@@ -359,6 +366,7 @@ public final class ConfigParser {
             "initialBackoff", sts.initialBackoff().toMillis() + "ms",
             "maxBackoff", sts.maxBackoff().toSeconds() + "s",
             "callTimeout", sts.callTimeout().toSeconds() + "s"));
+    d.put("reload", map("interval", "5s"));
     d.put("catalog", map("file", null, "cacheSize", 100_000, "cacheTtl", "60s", "negativeCacheTtl", "5s"));
     d.put("managed", bucketDefaults());
     return d;

@@ -21,8 +21,14 @@ final class ConfigReader {
     return problems;
   }
 
+  /**
+   * Keys whose values are secrets: a problem never shows them, even when the value is malformed
+   * (a list holding the key, say); problems are printed at start-up and logged on a reload.
+   */
+  private static final Pattern SECRET = Pattern.compile("(.*\\.)?(credentials(\\..*)?|originSecret|token)");
+
   void problem(String key, Object value, String expected) {
-    problems.add(key + ": " + show(value) + " (expected: " + expected + ")");
+    problems.add(key + ": " + (value != null && SECRET.matcher(key).matches() ? "***" : show(value)) + " (expected: " + expected + ")");
   }
 
   static Object at(Object tree, String path) {

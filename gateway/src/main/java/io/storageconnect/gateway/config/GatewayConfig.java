@@ -27,7 +27,8 @@ public record GatewayConfig(
     io.storageconnect.gateway.resilience.BreakerOptions breakers,
     List<String> fallbackRenditions,
     Cors cors,
-    Metrics metrics) {
+    Metrics metrics,
+    Reload reload) {
 
   public GatewayConfig {
     accounts = Map.copyOf(accounts);
@@ -104,6 +105,14 @@ public record GatewayConfig(
 
   /** A PKCS#8 RSA private key file of the issuer; {@code signs} for the one signing key. */
   public record OidcKey(Path path, boolean signs) {}
+
+  /**
+   * Live reload of the catalog file and storage connections.
+   *
+   * @param interval how often the files' size and modification time are compared, or zero for no
+   *     polling (SIGHUP and the admin API still reload)
+   */
+  public record Reload(Duration interval) {}
 
   /** The embedded file catalog and its lookup cache. */
   public record Catalog(Path file, long cacheSize, Duration cacheTtl, Duration negativeCacheTtl) {}

@@ -27,8 +27,8 @@ final class AccessLog implements Handler<RoutingContext> {
   private static final Pattern ASSET = Pattern.compile("/v1/assets/([^/]+)/(original|play|thumbnail|renditions/[^/]+)");
   private static final Pattern ADMIN = Pattern.compile("/admin/v1/accounts/[^/]+/(storage(?:/policies|/verify)?|health)");
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._@-]{1,128}");
-  /** Fixed paths logged as they are: health, the admin health view, the OIDC documents. */
-  private static final Pattern KNOWN = Pattern.compile("/health/(live|ready)|/admin/v1/health");
+  /** Fixed paths logged as they are: health, the admin health view and reload, the OIDC documents. */
+  private static final Pattern KNOWN = Pattern.compile("/health/(live|ready)|/admin/v1/(health|reload)");
   private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH");
 
   /** Records the account an asset request turned out to belong to. */

@@ -41,6 +41,7 @@ import java.util.UUID;
  * POST           /admin/v1/accounts/{account}/storage/verify     preflight checklist
  * GET            /admin/v1/accounts/{account}/health             breaker and credential state
  * GET            /admin/v1/health                                every account's, and the managed bucket's
+ * POST           /admin/v1/reload                                reload catalog and connections (200, or 422 with every problem)
  * </pre>
  *
  * Runs on event loops; never blocks.
@@ -54,6 +55,7 @@ public final class AdminRoutes {
   private final RoleCredentials roles;
   private final String migrationPrincipalArn;
   private final io.storageconnect.gateway.config.GatewayConfig.Cors cors;
+  private final io.storageconnect.gateway.reload.Reloader reloader;
 
   /**
    * @param issuer and {@code roles}: {@code null} when no OIDC issuer is configured (then role
@@ -68,7 +70,9 @@ public final class AdminRoutes {
       OidcIssuer issuer,
       RoleCredentials roles,
       String migrationPrincipalArn,
-      io.storageconnect.gateway.config.GatewayConfig.Cors cors) {
+      io.storageconnect.gateway.config.GatewayConfig.Cors cors,
+      io.storageconnect.gateway.reload.Reloader reloader) {
+    this.reloader = reloader;
     this.token = token;
     this.connections = connections;
     this.origin = origin;
@@ -89,6 +93,41 @@ public final class AdminRoutes {
     router.post(base + "/verify").handler(guard(this::verify));
     router.get("/admin/v1/accounts/:account/health").handler(guard(this::health));
     router.get("/admin/v1/health").handler(this::healthAll);
+    router.post("/admin/v1/reload").handler(this::reload);
+  }
+
+  /**
+   * Reloads the catalog and storage connections: 200 with what changed, or 422 with every problem
+   * found (the running configuration is kept). Problems never carry a secret's value.
+   */
+  private void reload(RoutingContext ctx) {
+    reloader.reload("admin API").onComplete(done -> {
+      if (done.failed()) {
+        ctx.fail(done.cause());
+        return;
+      }
+      var outcome = done.result();
+      if (outcome.applied()) {
+        json(ctx, 200, new JsonObject()
+            .put("status", "reloaded")
+            .put("assets", counts(outcome.assets()))
+            .put("connections", counts(outcome.connections()))
+            .put("restartPending", new JsonArray(outcome.restartPending())));
+      } else {
+        json(ctx, 422, new JsonObject()
+            .put("error", "invalid_configuration")
+            .put("message", "The new configuration is not valid; the running one is kept.")
+            .put("problems", new JsonArray(outcome.problems()))
+            .put("requestId", RequestIds.of(ctx)));
+      }
+    });
+  }
+
+  private static JsonObject counts(io.storageconnect.gateway.reload.Changes changes) {
+    return new JsonObject()
+        .put("added", changes.added().size())
+        .put("changed", changes.changed().size())
+        .put("removed", changes.removed().size());
   }
 
   /**

@@ -242,6 +242,17 @@ public final class GatewayMetrics implements OriginCall.Observer {
     });
   }
 
+  /** Reloads of the catalog and connections: applied and refused, and when the last one applied. */
+  public void reloads(io.storageconnect.gateway.reload.Reloader reloader) {
+    io.micrometer.core.instrument.FunctionCounter.builder("gateway.reloads", reloader, r -> r.successes())
+        .description("Reloads of the catalog and storage connections").tag("result", "applied").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("gateway.reloads", reloader, r -> r.failures())
+        .description("Reloads of the catalog and storage connections").tag("result", "refused").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("gateway.reload.last.success", reloader,
+            r -> r.lastSuccess().map(t -> t.toEpochMilli() / 1000.0).orElse(Double.NaN))
+        .description("When the last reload was applied (Unix time)").baseUnit("seconds").register(registry);
+  }
+
   private Counter counter(String name, String description, String... tags) {
     return counters.computeIfAbsent(key(name, tags), k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }

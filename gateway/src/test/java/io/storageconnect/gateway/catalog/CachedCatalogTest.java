@@ -132,4 +132,35 @@ class CachedCatalogTest {
     assertThat(await(retried)).hasValue(CLIP);
     assertThat(behind.lookups).hasValue(2);
   }
+
+  @Test
+  void replace_dropsOnlyTheGivenIds_othersStayCached() throws Exception {
+    Asset film = new Asset("film", "acme", "originals/film.mov", "film.mov", null, Map.of(), null);
+    cached = new CachedCatalog(vertx, new FileCatalog(Map.of("clip", CLIP, "film", film)), 1000, Duration.ofSeconds(60), Duration.ofSeconds(5), time);
+    assertThat(await(cached.find("clip"))).hasValue(CLIP);
+    assertThat(await(cached.find("film"))).hasValue(film);
+    assertThat(await(cached.find("new"))).as("remembered as unknown").isEmpty();
+
+    Asset moved = new Asset("clip", "acme", "originals/moved.mp4", "clip.mp4", null, Map.of(), null);
+    Asset added = new Asset("new", "acme", "originals/new.mp4", "new.mp4", null, Map.of(), null);
+    Asset filmElsewhere = new Asset("film", "acme", "originals/elsewhere.mov", "film.mov", null, Map.of(), null);
+    cached.replace(new FileCatalog(Map.of("clip", moved, "film", filmElsewhere, "new", added)), List.of("clip", "new"));
+
+    assertThat(await(cached.find("clip"))).hasValue(moved);
+    assertThat(await(cached.find("new"))).as("no longer remembered as unknown").hasValue(added);
+    assertThat(await(cached.find("film"))).as("not in the list: still the cached entry").hasValue(film);
+  }
+
+  @Test
+  void replace_whileALoadFromTheOldCatalogIsPending_theOldAnswerIsNotKept() throws Exception {
+    Future<Optional<Asset>> inFlight = cached.find("clip");
+    Asset moved = new Asset("clip", "acme", "originals/moved.mp4", "clip.mp4", null, Map.of(), null);
+
+    cached.replace(new FileCatalog(Map.of("clip", moved)), List.of("clip"));
+    behind.answerAll(Optional.of(CLIP));
+
+    assertThat(await(inFlight)).as("the lookup already under way answers what it read").hasValue(CLIP);
+    assertThat(await(cached.find("clip"))).hasValue(moved);
+    assertThat(behind.lookups).hasValue(1);
+  }
 }

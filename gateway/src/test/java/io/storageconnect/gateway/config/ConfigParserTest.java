@@ -184,6 +184,38 @@ class ConfigParserTest {
     assertThat(String.join("\n", found)).doesNotContain("short-secret-value").doesNotContain("lonely-secret-value");
   }
 
+  /** Regression: a secret of the wrong type (a list, a mapping) was shown whole in its problem. */
+  @Test
+  void parse_secretOfTheWrongType_neverEchoed() {
+    String yaml = VALID.replace("managed:\n  region: us-east-1\n",
+        "managed:\n  credentials: { accessKeyId: [AKIDLISTED], secretAccessKey: [listed-secret-value, x] }\n  region: us-east-1\n")
+        + "admin:\n  token: { nested: nested-admin-token-value-0123456789 }\n";
+    var found = problems(yaml, Map.of());
+
+    assertThat(found).contains(
+        "managed.credentials.accessKeyId: *** (expected: a string)",
+        "managed.credentials.secretAccessKey: *** (expected: a string)",
+        "admin.token: *** (expected: a string)");
+    assertThat(String.join("\n", found)).doesNotContain("listed-secret-value").doesNotContain("AKIDLISTED").doesNotContain("nested-admin");
+  }
+
+  @Test
+  void parse_reloadInterval_defaultsTo5s_zeroTurnsThePollOff() throws Exception {
+    assertThat(parse(VALID, Map.of()).reload().interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(parse(VALID, Map.of("GATEWAY_RELOAD_INTERVAL", "0")).reload().interval()).isZero();
+    assertThat(parse(VALID + "reload:\n  interval: 250ms\n", Map.of()).reload().interval()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "50ms | reload.interval: 50ms (expected: 0 (no polling) or a duration 100ms..1h such as 5s)",
+      "2h   | reload.interval: 2h (expected: a duration 0s..1h such as 500ms, 30s, 15m, 2h)",
+      "soon | reload.interval: soon (expected: a duration 0s..1h such as 500ms, 30s, 15m, 2h)",
+  })
+  void parse_badReloadInterval_isRefusedWithItsProblem(String value, String problem) {
+    assertThat(problems(VALID, Map.of("GATEWAY_RELOAD_INTERVAL", value))).containsExactly(problem);
+  }
+
   @Test
   void parse_roleConnection_usesRoleAndIssuer() throws Exception {
     GatewayConfig c = parse(VALID, Map.of());

@@ -177,8 +177,10 @@ public final class DemoMain {
     Files.writeString(configFile, yaml);
 
     GatewayConfig config;
+    // As production: the file is read again on a reload (edit catalog.yaml and it is picked up).
+    var source = new io.storageconnect.gateway.config.ConfigSource(configFile.toAbsolutePath(), System.getenv());
     try {
-      config = ConfigParser.parse(yaml, System.getenv(), home);
+      config = source.parse(yaml);
     } catch (ConfigParser.InvalidConfigException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -186,7 +188,7 @@ public final class DemoMain {
     }
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, config, java.time.Clock.systemUTC(), metrics).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, config, java.time.Clock.systemUTC(), source, metrics).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       System.err.println("The gateway could not start: " + e.getCause().getMessage()
           + (e.getCause() instanceof java.net.BindException

@@ -109,6 +109,16 @@ class MetricsTest {
       assertThat(sample(text, "gateway_sts_credentials_age_seconds", "account=\"acme\"")).isGreaterThanOrEqualTo(0);
       assertThat(sample(text, "gateway_sts_credentials_expiry_seconds", "account=\"acme\"")).isPositive();
       assertThat(sample(text, "cache_gets_total", "cache=\"role_credentials\"", "result=\"miss\"")).isGreaterThanOrEqualTo(1);
+      // Reloads, applied and refused.
+      java.net.http.HttpRequest reload = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + roles.gateway.port() + "/admin/v1/reload"))
+          .header("Authorization", "Bearer " + GatewayFixture.ADMIN_TOKEN)
+          .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+      assertThat(roles.send(reload).statusCode()).isEqualTo(200);
+      text = new String(roles.get("/metrics", null).body(), StandardCharsets.UTF_8);
+      assertThat(sample(text, "gateway_reloads_total", "result=\"applied\"")).isEqualTo(1);
+      assertThat(sample(text, "gateway_reloads_total", "result=\"refused\"")).isZero();
+      assertThat(sample(text, "gateway_reload_last_success_seconds")).isPositive();
       // Each event loop's lag is sampled.
       assertThat(text).contains("gateway_event_loop_lag_seconds_count").contains("gateway_event_loop_lag_seconds_max");
     } finally {

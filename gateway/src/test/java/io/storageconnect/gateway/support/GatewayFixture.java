@@ -1,7 +1,6 @@
 package io.storageconnect.gateway.support;
 
 import io.storageconnect.gateway.Gateway;
-import io.storageconnect.gateway.config.ConfigParser;
 import io.storageconnect.gateway.config.GatewayConfig;
 import io.storageconnect.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
@@ -149,8 +148,11 @@ public final class GatewayFixture implements AutoCloseable {
     Files.writeString(dir.resolve("catalog.yaml"), catalog);
     Files.writeString(dir.resolve("gateway.yaml"), yaml);
     Map<String, String> allEnv = new HashMap<>(env);
-    GatewayConfig config = ConfigParser.parse(Files.readString(dir.resolve("gateway.yaml")), allEnv, dir);
-    Gateway gateway = await(Gateway.start(vertx, config, breakerClock, metrics));
+    // No file poll unless a test asks for one: a reload between two admin calls would only be noise.
+    allEnv.putIfAbsent("GATEWAY_RELOAD_INTERVAL", "0");
+    var source = new io.storageconnect.gateway.config.ConfigSource(dir.resolve("gateway.yaml").toAbsolutePath(), allEnv);
+    GatewayConfig config = source.parse(Files.readString(source.file()));
+    Gateway gateway = await(Gateway.start(vertx, config, breakerClock, source, metrics));
     return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts, metrics);
   }
 

@@ -94,7 +94,7 @@ class MetricsTest {
     assertThat(sample(text, "gateway_sdk_pool_max")).isGreaterThanOrEqualTo(1);
     assertThat(text).contains("gateway_sdk_pool_leased ").contains("gateway_sdk_pool_pending ").contains("gateway_sdk_pool_available ");
     // JVM and process basics, and Vert.x's worker pools.
-    assertThat(text).contains("jvm_memory_used_bytes{").contains("jvm_gc_pause_seconds").contains("process_cpu_usage").contains("vertx_pool_");
+    assertThat(text).contains("jvm_memory_used_bytes{").contains("jvm_gc_max_data_size_bytes").contains("jvm_threads_live_threads").contains("process_cpu_usage").contains("vertx_pool_");
   }
 
   @Test

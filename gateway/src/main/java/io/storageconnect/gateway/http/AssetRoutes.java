@@ -179,7 +179,9 @@ public final class AssetRoutes {
    */
   private Future<Void> streamProxy(RoutingContext ctx, ResolvedAsset asset, String name, Fallback.Reason reason, boolean inline) {
     String requestId = RequestIds.of(ctx);
-    ctx.response().headers().clear();
+    // The original's headers go; the CORS grant stays, or a player on another origin that reads
+    // ranges with fetch could not read the stand-in (found by browser.BrowserPlaybackTest).
+    Routes.clearKeepingCorsGrant(ctx.response());
     ctx.response()
         .putHeader(RequestIds.HEADER, requestId)
         .putHeader("X-Delivery-Source", "managed-proxy")

@@ -48,15 +48,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     // Whatever a half-built answer had set goes, but not the CORS grant: a player on another
     // origin must be able to read the error too.
-    java.util.List<java.util.Map.Entry<String, String>> cors = new java.util.ArrayList<>();
-    response.headers().forEach(h -> {
-      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
-      if (name.startsWith("access-control-") || name.equals("vary")) {
-        cors.add(h);
-      }
-    });
-    response.headers().clear();
-    cors.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
+    Routes.clearKeepingCorsGrant(response);
     response.putHeader(RequestIds.HEADER, requestId);
     error.headers().forEach(response::putHeader);
     if (error.status() == 401) {

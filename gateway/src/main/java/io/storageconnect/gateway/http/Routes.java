@@ -54,6 +54,24 @@ public final class Routes {
     return metrics;
   }
 
+  /**
+   * Drops every header a half-built answer had set except the CORS grant, {@code Vary} and
+   * {@code Connection} (draining), which the router set for the request, not for a
+   * representation: a player on another origin must be able to read whatever is sent instead (an
+   * error, or a proxy standing in for the original), and a draining replica still closes.
+   */
+  static void clearKeepingCorsGrant(io.vertx.core.http.HttpServerResponse response) {
+    List<java.util.Map.Entry<String, String>> kept = new java.util.ArrayList<>();
+    response.headers().forEach(h -> {
+      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (name.startsWith("access-control-") || name.equals("vary") || name.equals("connection")) {
+        kept.add(h);
+      }
+    });
+    response.headers().clear();
+    kept.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
+  }
+
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());

@@ -2,6 +2,7 @@ package io.storageconnect.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageconnect.gateway.support.DemoMedia;
 import io.storageconnect.gateway.support.GatewayFixture;
 import io.storageconnect.gateway.support.TestData;
 import io.vertx.core.json.JsonArray;
@@ -83,6 +84,23 @@ class CorsTest {
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(PLAYER);
     assertThat(new JsonObject(new String(r.body(), StandardCharsets.UTF_8)).getString("error")).isEqualTo("unauthorized");
+  }
+
+  @Test
+  void managedProxy_standingInForAnUnreachableOriginal_keepsTheCorsGrant() throws Exception {
+    // Regression: the stand-in once dropped every header set before it, the grant included, so a
+    // fetch-based player on another origin failed exactly when the proxy was meant to save it.
+    try (GatewayFixture down = GatewayFixture.startWithDemoMedia(Map.of("GATEWAY_CORS_ALLOWEDORIGINS", PLAYER))) {
+      String offline = down.tokens.mint(TestData.OTHER_ACCOUNT, List.of(DemoMedia.OFFLINE_VIDEO), List.of("play"));
+
+      HttpResponse<byte[]> r = down.get("/v1/assets/" + DemoMedia.OFFLINE_VIDEO + "/play", offline, "Origin", PLAYER, "Range", "bytes=0-9");
+
+      assertThat(r.statusCode()).isEqualTo(206);
+      assertThat(r.headers().firstValue("X-Delivery-Source")).hasValue("managed-proxy");
+      assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(PLAYER);
+      assertThat(listHeader(r, "Access-Control-Expose-Headers")).contains("content-range", "x-delivery-source", "x-delivery-fallback");
+      assertThat(r.headers().allValues("Vary").toString()).containsIgnoringCase("origin");
+    }
   }
 
   @Test

@@ -89,19 +89,39 @@ public final class GatewayFixture implements AutoCloseable {
     return start(env, true, true, java.time.Clock.systemUTC());
   }
 
+  /**
+   * With {@link DemoMedia} as well (real H.264 video): its original in acme's bucket, reached
+   * directly; globex's bucket down ({@link DemoMedia#DOWN_ENDPOINT} refuses every connection),
+   * so {@link DemoMedia#OFFLINE_VIDEO} plays only from its managed proxy.
+   */
+  public static GatewayFixture startWithDemoMedia(Map<String, String> env) throws Exception {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("GATEWAY_ACCOUNTS_GLOBEX_ENDPOINT", DemoMedia.DOWN_ENDPOINT);
+    return start(all, false, false, java.time.Clock.systemUTC(), true);
+  }
+
   private static GatewayFixture start(Map<String, String> env, boolean faultProxy, boolean roles, java.time.Clock breakerClock)
+      throws Exception {
+    return start(env, faultProxy, roles, breakerClock, false);
+  }
+
+  private static GatewayFixture start(
+      Map<String, String> env, boolean faultProxy, boolean roles, java.time.Clock breakerClock, boolean demoMedia)
       throws Exception {
     // As in production: Vert.x reports its HTTP server into the registry /metrics shows.
     GatewayMetrics metrics = GatewayMetrics.create();
     Vertx vertx = metrics.vertx(new VertxOptions().setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(TimeUnit.MILLISECONDS.toNanos(2000)).setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS));
     S3Server s3 = S3Server.start();
     TestData.seed(s3);
+    if (demoMedia) {
+      DemoMedia.seed(s3);
+    }
     FaultProxy proxy = faultProxy ? await(FaultProxy.start(vertx, "127.0.0.1", s3.port())) : null;
     URI customerEndpoint = proxy != null ? URI.create(proxy.endpoint()) : s3.endpoint();
     Tokens tokens = new Tokens(vertx);
     Path dir = Files.createTempDirectory("gateway-test-");
     Files.writeString(dir.resolve("viewer-key.pem"), tokens.publicKeyPem());
-    String catalog = TestData.catalogYaml();
+    String catalog = TestData.catalogYaml() + (demoMedia ? String.join("\n", DemoMedia.catalogLines()) + "\n" : "");
     String yaml = configYaml(s3.endpoint(), customerEndpoint);
     StsServer sts = null;
     if (roles) {

@@ -54,6 +54,9 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
   private final StsAsyncClient sts;
   private final AsyncCache<Key, AwsSessionCredentials> cache;
   private final ConcurrentMap<Key, Failure> failures = new ConcurrentHashMap<>();
+  /** The cache's statistics: a hit is counted by the peek in credentials(), a miss by its load. */
+  private final com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter stats =
+      new com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter();
   private final ConcurrentMap<Key, Boolean> refreshing = new ConcurrentHashMap<>();
   private final AtomicInteger calls = new AtomicInteger();
   /** When each role's current credentials were issued (for their age in metrics). */
@@ -125,7 +128,7 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
                     return left.isNegative() ? 0 : saturatedNanos(left);
                   }
                 })
-            .recordStats()
+            .recordStats(() -> stats)
             .buildAsync();
   }
 
@@ -162,8 +165,9 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
   @Override
   public CompletableFuture<AwsSessionCredentials> credentials(String accountId, String roleArn) {
     Key key = new Key(accountId, roleArn);
-    CompletableFuture<AwsSessionCredentials> cached = cache.getIfPresent(key);
+    CompletableFuture<AwsSessionCredentials> cached = cache.asMap().get(key); // peeks without counting
     if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+      stats.recordHits(1);
       AwsSessionCredentials current = cached.join(); // done: does not wait
       if (Duration.between(clock.instant(), expiration(current)).compareTo(options.refreshAhead()) < 0) {
         refreshInBackground(key);
@@ -205,7 +209,7 @@ public final class RoleCredentials implements io.storageconnect.gateway.origin.R
 
   public Status status(String accountId, String roleArn) {
     Key key = new Key(accountId, roleArn);
-    CompletableFuture<AwsSessionCredentials> cached = cache.getIfPresent(key);
+    CompletableFuture<AwsSessionCredentials> cached = cache.asMap().get(key); // a look for health and metrics: not a lookup
     Optional<Instant> expires =
         cached != null && cached.isDone() && !cached.isCompletedExceptionally()
             ? Optional.of(expiration(cached.join())) // done: does not wait

@@ -420,7 +420,11 @@ public final class ConfigParser {
     if (bucket != null) {
       Optional<String> problem = ConnectionRules.bucketName(bucket);
       if (problem.isPresent()) {
-        r.problems().add(at + ".bucket: " + problem.get());
+        // A customer's bucket name is customer data: problems are logged on a reload.
+        String shown = at.startsWith("accounts.")
+            ? problem.get().replaceFirst(java.util.regex.Pattern.quote(bucket), "***")
+            : problem.get();
+        r.problems().add(at + ".bucket: " + shown);
         bucket = null;
       }
     }

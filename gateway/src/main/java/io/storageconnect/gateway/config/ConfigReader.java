@@ -26,9 +26,12 @@ final class ConfigReader {
    * (a list holding the key, say); problems are printed at start-up and logged on a reload.
    */
   private static final Pattern SECRET = Pattern.compile("(.*\\.)?(credentials(\\..*)?|originSecret|token)");
+  /** Customers' bucket names are customer data: problems (logged on a reload) do not repeat them. */
+  private static final Pattern CUSTOMER_DATA = Pattern.compile("accounts\\..*\\.bucket");
 
   void problem(String key, Object value, String expected) {
-    problems.add(key + ": " + (value != null && SECRET.matcher(key).matches() ? "***" : show(value)) + " (expected: " + expected + ")");
+    boolean hidden = value != null && (SECRET.matcher(key).matches() || CUSTOMER_DATA.matcher(key).matches());
+    problems.add(key + ": " + (hidden ? "***" : show(value)) + " (expected: " + expected + ")");
   }
 
   static Object at(Object tree, String path) {
@@ -206,6 +209,13 @@ final class ConfigReader {
   private static String show(Object value) {
     if (value == null) {
       return "missing";
+    }
+    // A mapping or list where a value belongs is described, never printed: it may hold keys.
+    if (value instanceof java.util.Map<?, ?>) {
+      return "a mapping";
+    }
+    if (value instanceof java.util.Collection<?> c) {
+      return "a list of " + c.size();
     }
     String s = String.valueOf(value);
     return s.length() > 80 ? s.substring(0, 77) + "..." : s;

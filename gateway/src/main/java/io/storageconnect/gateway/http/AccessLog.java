@@ -52,9 +52,11 @@ final class AccessLog implements Handler<RoutingContext> {
         if (logging) {
           log.info(line(ctx, start, ar.succeeded()));
         }
-        if (metrics != null) {
+        var response = ctx.response();
+        int status = response.getStatusCode();
+        // Deliveries are answers with a body or a redirect: not HEAD, 304 or errors.
+        if (metrics != null && ctx.request().method() == io.vertx.core.http.HttpMethod.GET && status < 400 && status != 304) {
           Matcher asset = ASSET.matcher(ctx.request().path() == null ? "" : ctx.request().path());
-          var response = ctx.response();
           metrics.delivered(
               asset.matches() ? source(asset.group(2), response) : null,
               response.headers().get("X-Delivery-Fallback"),

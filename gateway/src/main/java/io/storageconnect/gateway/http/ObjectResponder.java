@@ -233,9 +233,10 @@ final class ObjectResponder {
               if (body.contentLength() < 0) {
                 // S3 always announces the length; an S3-compatible origin that does not cannot be
                 // relayed with an exact Content-Length (nor checked for truncation).
-                body.discard();
-                return Future.failedFuture(new OriginException(
-                    OriginException.Kind.UNAVAILABLE, new IllegalStateException("origin answered without Content-Length")));
+                OriginException noLength = new OriginException(
+                    OriginException.Kind.UNAVAILABLE, new IllegalStateException("origin answered without Content-Length"));
+                body.discard(noLength);
+                return Future.failedFuture(noLength);
               }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
@@ -315,10 +316,11 @@ final class ObjectResponder {
   /** The origin must answer exactly the bytes asked for; anything else would corrupt the body. */
   private static void checkPart(ObjectBody body, ByteRange range) {
     if (body.contentLength() != range.length()) {
-      body.discard();
-      throw new OriginException(
+      OriginException wrong = new OriginException(
           OriginException.Kind.UNAVAILABLE,
           new IllegalStateException("origin answered " + body.contentLength() + " bytes for a range of " + range.length()));
+      body.discard(wrong);
+      throw wrong;
     }
   }
 

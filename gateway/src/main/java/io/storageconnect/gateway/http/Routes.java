@@ -86,7 +86,7 @@ public final class Routes {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     if (metricsConfig.enabled()) {
-      var scrape = metrics.scrapeHandler();
+      var scrape = metrics.scrapeHandler(vertx);
       var route = router.get("/metrics");
       if (metricsConfig.token() != null) {
         route.handler(new BearerToken(metricsConfig.token(), "A metrics token is required."));

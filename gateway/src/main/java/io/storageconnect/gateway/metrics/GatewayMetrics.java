@@ -29,7 +29,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,6 +95,12 @@ public final class GatewayMetrics implements OriginCall.Observer {
     new ProcessorMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    // The production logback.xml's queues (names of its appenders).
+    Map.of("ACCESS", "access", "AUDIT", "audit", "ASYNC_JSON", "application").forEach((appender, log) ->
+        io.micrometer.core.instrument.FunctionCounter.builder("gateway.log.dropped", MeteredAsyncAppender.dropped(appender), LongAdderValue.INSTANCE)
+            .description("Log lines dropped because the asynchronous queue was full (event loops never wait for the log)")
+            .tag("log", log)
+            .register(registry));
     return metrics;
   }
 
@@ -119,13 +124,28 @@ public final class GatewayMetrics implements OriginCall.Observer {
     return registry;
   }
 
-  /** {@code GET /metrics}: the Prometheus text format, with gauges read fresh from their owners. */
-  public Handler<RoutingContext> scrapeHandler() {
-    Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(registry);
-    return ctx -> {
-      beforeScrape.forEach(Runnable::run);
-      scrape.handle(ctx);
-    };
+  /**
+   * {@code GET /metrics}: the Prometheus text format. Gauges are read fresh from their owners and
+   * the registry scraped on one worker thread shared by every event loop: scrapes never
+   * interleave (two Prometheus servers scraping at once see whole row sets), and the procfs reads
+   * behind the process and JVM gauges never run on an event loop.
+   */
+  public Handler<RoutingContext> scrapeHandler(Vertx vertx) {
+    io.vertx.core.WorkerExecutor worker = vertx.createSharedWorkerExecutor("metrics-scrape", 1);
+    return ctx -> worker.executeBlocking(() -> {
+          beforeScrape.forEach(Runnable::run);
+          return registry.scrape();
+        })
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            ctx.response()
+                .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                .putHeader(io.vertx.core.http.HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(ar.result());
+          } else {
+            ctx.fail(ar.cause());
+          }
+        });
   }
 
   /** How often each event loop's lag is sampled. */
@@ -161,19 +181,43 @@ public final class GatewayMetrics implements OriginCall.Observer {
     caches.forEach((name, cache) -> CaffeineCacheMetrics.monitor(registry, cache, name));
   }
 
+  /** Per bucket kind (customer, managed), operation and result class: looked up without allocating. */
+  private final Counter[][][] originCalls =
+      new Counter[2][OriginCall.Operation.values().length][OriginCall.ResultClass.values().length];
+  private final Timer[][] originDurations = new Timer[2][OriginCall.Operation.values().length];
+  private final Counter[] originBytes = new Counter[2];
+
   /** A call on a bucket ended: counted by bucket kind, operation and result class, and timed. */
   @Override
   public void called(OriginCall call) {
-    String kind = call.caller().customer() ? "customer" : "managed";
-    String op = call.operation().label();
-    counter("gateway.origin.requests", "Calls the gateway made on buckets", "bucket", kind, "operation", op, "result", call.resultClass())
-        .increment();
-    if (call.operation() != OriginCall.Operation.PRESIGN) {
-      timer("gateway.origin.request.duration", "Duration of calls on buckets (a GET until its body ends)", "bucket", kind, "operation", op)
-          .record(Duration.ofNanos(call.durationNanos()));
+    int k = call.caller().customer() ? 0 : 1;
+    String kind = k == 0 ? "customer" : "managed";
+    OriginCall.Operation op = call.operation();
+    OriginCall.ResultClass result = call.resultClass();
+    Counter calls = originCalls[k][op.ordinal()][result.ordinal()];
+    if (calls == null) {
+      // Racing threads get the same meter from the registry: the array is only a shortcut.
+      calls = counter("gateway.origin.requests", "Calls the gateway made on buckets",
+          "bucket", kind, "operation", op.label(), "result", result.label());
+      originCalls[k][op.ordinal()][result.ordinal()] = calls;
     }
-    if (call.bytes() > 0 && call.operation() == OriginCall.Operation.GET) {
-      counter("gateway.origin.read.bytes", "Bytes read from buckets", "bucket", kind).increment(call.bytes());
+    calls.increment();
+    if (op != OriginCall.Operation.PRESIGN) {
+      Timer duration = originDurations[k][op.ordinal()];
+      if (duration == null) {
+        duration = timer("gateway.origin.request.duration", "Duration of calls on buckets (a GET until its body ends)",
+            "bucket", kind, "operation", op.label());
+        originDurations[k][op.ordinal()] = duration;
+      }
+      duration.record(call.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    if (call.bytes() > 0 && op == OriginCall.Operation.GET) {
+      Counter bytes = originBytes[k];
+      if (bytes == null) {
+        bytes = counter("gateway.origin.read.bytes", "Bytes read from buckets", "bucket", kind);
+        originBytes[k] = bytes;
+      }
+      bytes.increment(call.bytes());
     }
   }
 
@@ -251,6 +295,15 @@ public final class GatewayMetrics implements OriginCall.Observer {
     io.micrometer.core.instrument.Gauge.builder("gateway.reload.last.success", reloader,
             r -> r.lastSuccess().map(t -> t.toEpochMilli() / 1000.0).orElse(Double.NaN))
         .description("When the last reload was applied (Unix time)").baseUnit("seconds").register(registry);
+  }
+
+  private enum LongAdderValue implements java.util.function.ToDoubleFunction<java.util.concurrent.atomic.LongAdder> {
+    INSTANCE;
+
+    @Override
+    public double applyAsDouble(java.util.concurrent.atomic.LongAdder adder) {
+      return adder.sum();
+    }
   }
 
   private Counter counter(String name, String description, String... tags) {

@@ -1,6 +1,6 @@
 package io.storageconnect.gateway.origin;
 
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements OriginCall.Observer {
   static final Logger log = LoggerFactory.getLogger("io.storageconnect.gateway.audit");
 
+  private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
   private final RoleCredentialSource roles;
 
   /** @param roles names the role sessions, or {@code null} when no bucket uses a role */
@@ -40,40 +41,54 @@ public final class AuditLog implements OriginCall.Observer {
     }
   }
 
+  /**
+   * The line, written with a StringBuilder (a JSON tree per line cost as much as the rest of a
+   * redirect): strings that may hold anything (keys, request ids, role ARNs) are escaped by
+   * Jackson's {@link JsonStringEncoder}; the rest are numbers and fixed words.
+   */
   String line(OriginCall call) {
     BucketAddress bucket = call.bucket();
-    // Jackson escapes what a key may hold (quotes, control characters, any Unicode).
-    JsonObject json = new JsonObject().put("log", "audit");
+    StringBuilder b = new StringBuilder(384).append("{\"log\":\"audit\"");
     if (call.caller().requestId() != null) {
-      json.put("requestId", call.caller().requestId());
+      string(b, "requestId", call.caller().requestId());
     }
-    json.put("account", call.caller().account())
-        .put("region", bucket.region())
-        .put("bucket", bucket.bucket())
-        .put("key", call.key())
-        .put("operation", call.operation().label());
+    string(b, "account", call.caller().account());
+    string(b, "region", bucket.region());
+    string(b, "bucket", bucket.bucket());
+    string(b, "key", call.key());
+    string(b, "operation", call.operation().label());
     if (call.range() != null) {
-      json.put("range", call.range());
+      string(b, "range", call.range());
     }
     if (bucket.role() != null) {
-      json.put("principal", "role").put("role", bucket.role().roleArn());
+      string(b, "principal", "role");
+      string(b, "role", bucket.role().roleArn());
       if (roles != null) {
-        json.put("roleSession", roles.sessionName(bucket.role().accountId()));
+        string(b, "roleSession", roles.sessionName(bucket.role().accountId()));
       }
     } else {
-      json.put("principal", bucket.credentials() != null ? "static-keys" : "default-chain");
+      string(b, "principal", bucket.credentials() != null ? "static-keys" : "default-chain");
     }
     if (call.status() > 0) {
-      json.put("status", call.status());
+      b.append(",\"status\":").append(call.status());
     }
-    json.put("result", call.result()).put("bytes", call.bytes());
+    string(b, "result", call.result());
+    b.append(",\"bytes\":").append(call.bytes());
     if (call.s3RequestId() != null) {
-      json.put("s3RequestId", call.s3RequestId());
+      string(b, "s3RequestId", call.s3RequestId());
     }
     if (call.s3ExtendedRequestId() != null) {
-      json.put("s3ExtendedRequestId", call.s3ExtendedRequestId());
+      string(b, "s3ExtendedRequestId", call.s3ExtendedRequestId());
     }
-    json.put("durationMs", Math.round(call.durationNanos() / 10_000.0) / 100.0);
-    return json.encode();
+    long micros = call.durationNanos() / 1000;
+    b.append(",\"durationMs\":").append(micros / 1000).append('.')
+        .append((char) ('0' + micros / 100 % 10)).append((char) ('0' + micros / 10 % 10)).append((char) ('0' + micros % 10));
+    return b.append('}').toString();
+  }
+
+  private static void string(StringBuilder b, String name, String value) {
+    b.append(",\"").append(name).append("\":\"");
+    JSON.quoteAsString(value, b);
+    b.append('"');
   }
 }

@@ -28,6 +28,30 @@ public record ObjectBody(long contentLength, String contentRange, String etag, P
     /** Nobody read to the end: the client went away, or the body was not wanted. */
     void abandoned();
 
+    /** Both, in order: each is told how the body ended. */
+    default Outcome andThen(Outcome next) {
+      Outcome first = this;
+      return new Outcome() {
+        @Override
+        public void succeeded() {
+          first.succeeded();
+          next.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+          first.failed(failure);
+          next.failed(failure);
+        }
+
+        @Override
+        public void abandoned() {
+          first.abandoned();
+          next.abandoned();
+        }
+      };
+    }
+
     Outcome NONE =
         new Outcome() {
           @Override
@@ -49,9 +73,19 @@ public record ObjectBody(long contentLength, String contentRange, String etag, P
     return new ObjectBody(contentLength, contentRange, etag, body, outcome);
   }
 
-  /** Releases the upstream connection without reading the body. */
+  /** Releases the upstream connection without reading the body: nobody wants it. */
   public void discard() {
     outcome.abandoned();
+    cancel();
+  }
+
+  /** Releases the upstream connection without reading the body, because of {@code why}. */
+  public void discard(Throwable why) {
+    outcome.failed(why);
+    cancel();
+  }
+
+  private void cancel() {
     body.subscribe(
         new Subscriber<>() {
           @Override

@@ -42,9 +42,11 @@ public record OriginCall(
     GET_PROBE,
     DELETE_PROBE;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** Lower case, as in the audit log and metric labels. */
     public String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return label;
     }
   }
 
@@ -79,17 +81,30 @@ public record OriginCall(
     }
   }
 
-  /** A bounded result class for metric labels: never an arbitrary error code. */
-  public String resultClass() {
+  /** Results by class, for metric labels: a fixed set, never an arbitrary error code. */
+  public enum ResultClass {
+    OK, NOT_FOUND_OR_DENIED, ARCHIVED, CHANGED, THROTTLED, TIMEOUT, CANCELLED, INVALID_RESPONSE, SERVER_ERROR, CLIENT_ERROR,
+    UNREACHABLE;
+
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    public String label() {
+      return label;
+    }
+  }
+
+  public ResultClass resultClass() {
     return switch (result) {
-      case "ok", "reused" -> "ok";
-      case "NoSuchKey", "AccessDenied", "http_403", "http_404" -> "not_found_or_denied";
-      case "InvalidObjectState" -> "archived";
-      case "PreconditionFailed", "http_412" -> "changed";
-      case "SlowDown", "http_429", "http_503" -> "throttled";
-      case "timeout" -> "timeout";
-      case "cancelled" -> "cancelled";
-      default -> status >= 500 ? "server_error" : status >= 300 ? "client_error" : "unreachable";
+      case "ok", "reused" -> ResultClass.OK;
+      case "NoSuchKey", "AccessDenied", "http_403", "http_404" -> ResultClass.NOT_FOUND_OR_DENIED;
+      case "InvalidObjectState" -> ResultClass.ARCHIVED;
+      case "PreconditionFailed", "http_412" -> ResultClass.CHANGED;
+      case "SlowDown", "http_429", "http_503" -> ResultClass.THROTTLED;
+      case "timeout" -> ResultClass.TIMEOUT;
+      case "cancelled" -> ResultClass.CANCELLED;
+      case "invalid_response" -> ResultClass.INVALID_RESPONSE;
+      case "unreachable" -> ResultClass.UNREACHABLE;
+      default -> status >= 500 ? ResultClass.SERVER_ERROR : ResultClass.CLIENT_ERROR;
     };
   }
 

@@ -75,6 +75,17 @@ final class OriginErrors {
    * {@code unreachable}.
    */
   static String resultOf(Throwable e) {
+    if (e instanceof io.storageconnect.gateway.failure.OriginException oe) {
+      Throwable cause = unwrap(oe.getCause() == null ? oe : oe.getCause());
+      if (cause instanceof S3Exception || cause instanceof io.storageconnect.gateway.failure.OriginException) {
+        return cause == oe ? oe.kind() == Kind.TIMEOUT ? "timeout" : "unreachable" : resultOf(cause);
+      }
+      return switch (oe.kind()) {
+        case TIMEOUT -> "timeout";
+        case UNAVAILABLE -> cause instanceof IllegalStateException ? "invalid_response" : "unreachable";
+        default -> oe.code();
+      };
+    }
     if (e instanceof S3Exception s3) {
       String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
       return code != null && code.matches("[A-Za-z0-9.]{1,64}") ? code : "http_" + s3.statusCode();

@@ -57,6 +57,12 @@ public final class S3Origin implements AutoCloseable {
   private final Duration headTimeout;
   private final ConcurrentMap<BucketAddress.ClientKey, Clients> clients = new ConcurrentHashMap<>();
   private final AsyncCache<MetaKey, ObjectMeta> metadata;
+  /**
+   * The metadata cache's statistics: a request looks once through {@link #cachedHead} (a hit is
+   * counted there) and, on a miss, once more through {@link #head} (the miss is counted there).
+   */
+  private final com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter metadataStats =
+      new com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter();
   private final DefaultCredentialsProvider defaultCredentials;
 
   private record Clients(S3AsyncClient s3, S3Presigner presigner, AwsCredentialsProvider credentials) {}
@@ -131,7 +137,7 @@ public final class S3Origin implements AutoCloseable {
             .ticker(ticker)
             .expireAfterWrite(options.metadataTtl())
             .maximumSize(options.metadataCacheSize())
-            .recordStats()
+            .recordStats(() -> metadataStats)
             .buildAsync();
     this.defaultCredentials = DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     this.presigned =
@@ -185,8 +191,10 @@ public final class S3Origin implements AutoCloseable {
   public Future<ObjectMeta> head(OriginCall.Caller caller, BucketAddress bucket, String key) {
     Context context = vertx.getOrCreateContext();
     MetaKey metaKey = new MetaKey(bucket, key);
-    CompletableFuture<ObjectMeta> cached = metadata.getIfPresent(metaKey);
+    // Map.get peeks without counting: the lookup below counts, once.
+    CompletableFuture<ObjectMeta> cached = metadata.asMap().get(metaKey);
     if (cached != null) {
+      metadataStats.recordHits(1);
       return Future.fromCompletionStage(cached, context).recover(OriginErrors::fail);
     }
     return signer(bucket, context)
@@ -202,10 +210,12 @@ public final class S3Origin implements AutoCloseable {
    * needed, so no circuit breaker needs asking).
    */
   public java.util.Optional<ObjectMeta> cachedHead(BucketAddress bucket, String key) {
-    CompletableFuture<ObjectMeta> cached = metadata.getIfPresent(new MetaKey(bucket, key));
-    return cached != null && cached.isDone() && !cached.isCompletedExceptionally()
-        ? java.util.Optional.of(cached.join()) // done: does not wait
-        : java.util.Optional.empty();
+    CompletableFuture<ObjectMeta> cached = metadata.asMap().get(new MetaKey(bucket, key));
+    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+      metadataStats.recordHits(1);
+      return java.util.Optional.of(cached.join()); // done: does not wait
+    }
+    return java.util.Optional.empty(); // head() counts the miss
   }
 
   private CompletableFuture<ObjectMeta> headObject(
@@ -224,6 +234,52 @@ public final class S3Origin implements AutoCloseable {
         .thenApply(S3Origin::toMeta);
   }
 
+  /**
+   * Reports one GET when its body is over, once: whole, failed (with why), or abandoned by the
+   * client. {@code durationNanos} of the template holds the start.
+   */
+  private final class GetReport implements ObjectBody.Outcome {
+    final java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final OriginCall template;
+
+    GetReport(OriginCall template) {
+      this.template = template;
+    }
+
+    private void report(String result) {
+      if (reported.compareAndSet(false, true)) {
+        OriginCall t = template;
+        observe(new OriginCall(t.caller(), t.bucket(), t.key(), t.operation(), t.range(), t.status(), result, read.get(),
+            t.s3RequestId(), t.s3ExtendedRequestId(), System.nanoTime() - t.durationNanos()));
+      }
+    }
+
+    @Override
+    public void succeeded() {
+      report("ok");
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      report(OriginErrors.resultOf(OriginErrors.unwrap(failure)));
+    }
+
+    @Override
+    public void abandoned() {
+      report("cancelled");
+    }
+  }
+
+  /** Tells the observer; its failure never fails the call it observes. */
+  private void observe(OriginCall call) {
+    try {
+      observer.called(call);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(S3Origin.class).warn("origin call observer failed: {}", e.getClass().getSimpleName());
+    }
+  }
+
   /** The SDK says {@code UNKNOWN} for a request id the bucket did not send. */
   private static String known(String requestId) {
     return requestId == null || requestId.equals("UNKNOWN") ? null : requestId;
@@ -234,7 +290,7 @@ public final class S3Origin implements AutoCloseable {
       OriginCall.Caller caller, OriginCall.Operation op, BucketAddress bucket, String key, String range, long start,
       software.amazon.awssdk.services.s3.model.S3Response response, long bytes) {
     var meta = response.responseMetadata();
-    observer.called(new OriginCall(caller, bucket, key, op, range, response.sdkHttpResponse().statusCode(), "ok", bytes,
+    observe(new OriginCall(caller, bucket, key, op, range, response.sdkHttpResponse().statusCode(), "ok", bytes,
         known(meta.requestId()), known(meta.extendedRequestId()), System.nanoTime() - start));
   }
 
@@ -251,7 +307,7 @@ public final class S3Origin implements AutoCloseable {
       requestId = known(s3.requestId());
       extendedRequestId = known(s3.extendedRequestId());
     }
-    observer.called(new OriginCall(caller, bucket, key, op, range, status, OriginErrors.resultOf(cause), bytes,
+    observe(new OriginCall(caller, bucket, key, op, range, status, OriginErrors.resultOf(cause), bytes,
         requestId, extendedRequestId, System.nanoTime() - start));
   }
 
@@ -384,25 +440,19 @@ public final class S3Origin implements AutoCloseable {
                             var r = publisher.response();
                             long length = r.contentLength() == null ? -1 : r.contentLength();
                             // The call is over when its body is: reported then, with the bytes read.
-                            java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
-                            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
                             var meta = r.responseMetadata();
-                            int status = r.sdkHttpResponse().statusCode();
-                            java.util.function.Consumer<String> report = result -> {
-                              if (reported.compareAndSet(false, true)) {
-                                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.GET, rangeHeader, status, result,
-                                    read.get(), known(meta.requestId()), known(meta.extendedRequestId()), System.nanoTime() - start));
-                              }
-                            };
+                            GetReport report = new GetReport(new OriginCall(caller, bucket, key, OriginCall.Operation.GET, rangeHeader,
+                                r.sdkHttpResponse().statusCode(), "ok", 0, known(meta.requestId()), known(meta.extendedRequestId()), start));
                             org.reactivestreams.Publisher<java.nio.ByteBuffer> body = publisher
                                 .map(chunk -> {
-                                  read.addAndGet(chunk.remaining());
+                                  report.read.addAndGet(chunk.remaining());
                                   return chunk;
                                 })
-                                .doAfterOnComplete(() -> report.accept("ok"))
-                                .doAfterOnError(failure -> report.accept(OriginErrors.resultOf(OriginErrors.unwrap(failure))))
-                                .doAfterOnCancel(() -> report.accept("cancelled"));
-                            return new ObjectBody(length, r.contentRange(), r.eTag(), body);
+                                .doAfterOnComplete(report::succeeded)
+                                .doAfterOnError(report::failed);
+                            // A cancelled body is reported through its outcome, which says why (the
+                            // client left, a timeout, a wrong length): the cancel alone cannot.
+                            return new ObjectBody(length, r.contentRange(), r.eTag(), body, report);
                           });
               return Future.fromCompletionStage(response, context);
             })
@@ -434,7 +484,7 @@ public final class S3Origin implements AutoCloseable {
                   identity instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials session ? session.sessionToken() : "");
               Presigned reusable = presigned.getIfPresent(cacheKey);
               if (reusable != null) {
-                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "reused", 0, null, null, 0));
+                observe(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "reused", 0, null, null, 0));
                 return reusable.url();
               }
               long start = System.nanoTime();
@@ -455,7 +505,7 @@ public final class S3Origin implements AutoCloseable {
                     .toURI();
                 Duration reuse = lifetime.dividedBy(PRESIGN_REUSE_DIVISOR);
                 presigned.put(cacheKey, new Presigned(url, reuse.compareTo(PRESIGN_REUSE_MAX) > 0 ? PRESIGN_REUSE_MAX : reuse));
-                observer.called(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "ok", 0, null, null,
+                observe(new OriginCall(caller, bucket, key, OriginCall.Operation.PRESIGN, null, 0, "ok", 0, null, null,
                     System.nanoTime() - start));
                 return url;
               } catch (java.net.URISyntaxException e) {

@@ -411,6 +411,7 @@ public final class Reloader implements AutoCloseable {
     s.put("admin", c.admin());
     s.put("resilience", List.of(c.breakers(), c.fallbackRenditions()));
     s.put("cors", c.cors());
+    s.put("metrics", c.metrics());
     s.put("reload", c.reload());
     return s;
   }

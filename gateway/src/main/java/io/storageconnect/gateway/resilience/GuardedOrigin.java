@@ -176,6 +176,9 @@ public final class GuardedOrigin implements AutoCloseable {
 
   /** Keeps the last bucket-level failure (never an object's own state) for health details. */
   private void remember(Key key, Throwable failure) {
+    if (!breakers.containsKey(key)) {
+      return; // forgotten meanwhile (its connection changed): not this owner's news any more
+    }
     if (failure instanceof OriginException oe
         && (isOriginFault(oe) || oe.kind() == OriginException.Kind.MISCONFIGURED)) {
       // A role that lost its object permissions shows as such, not as a generic misconfiguration.
@@ -268,7 +271,8 @@ public final class GuardedOrigin implements AutoCloseable {
                   if (cause instanceof TimeoutException) {
                     real.onSuccess(late -> {
                       if (late instanceof ObjectBody body) {
-                        body.discard();
+                        // Too late: its headers came after the first-byte limit.
+                        body.discard(new OriginException(OriginException.Kind.TIMEOUT, cause));
                       }
                     });
                     return Future.failedFuture(new OriginException(OriginException.Kind.TIMEOUT, cause));
@@ -284,7 +288,7 @@ public final class GuardedOrigin implements AutoCloseable {
               if (judgeBody && value instanceof ObjectBody body) {
                 // Judged when the body is over; as fast as its headers were (a long download is
                 // not a slow call).
-                return (T) body.withOutcome(new BodyOutcome(key, breaker, took));
+                return (T) body.withOutcome(body.outcome().andThen(new BodyOutcome(key, breaker, took)));
               }
               breaker.onSuccess(took, breaker.getTimestampUnit());
               return value;

@@ -143,7 +143,7 @@ class ConfigParserTest {
         .anyMatch(p -> p.startsWith("delivery.maxRanges: 0 (expected: an integer 1..100"))
         .anyMatch(p -> p.startsWith("managed.region: mars-north-1x"))
         .anyMatch(p -> p.startsWith("managed.bucket: Bad_Bucket"))
-        .anyMatch(p -> p.startsWith("accounts.acme.bucket: 192.168.1.1"))
+        .anyMatch(p -> p.equals("accounts.acme.bucket: *** (expected: a name, not an IP address)"))
         .anyMatch(p -> p.startsWith("accounts.acme.prefix: a/../b"))
         .anyMatch(p -> p.startsWith("accounts.acme.roleArn: arn:aws:iam::123:user/x"))
         .anyMatch(p -> p.startsWith("accounts.acme.endpoint: ftp://example.com"));
@@ -197,6 +197,24 @@ class ConfigParserTest {
         "managed.credentials.secretAccessKey: *** (expected: a string)",
         "admin.token: *** (expected: a string)");
     assertThat(String.join("\n", found)).doesNotContain("listed-secret-value").doesNotContain("AKIDLISTED").doesNotContain("nested-admin");
+  }
+
+  /**
+   * Regression: a section of the wrong shape was printed whole (80 characters of it), keys and
+   * bucket names included; problems are logged on a reload, so they must not carry either.
+   */
+  @Test
+  void parse_sectionOfTheWrongShape_isDescribed_notPrinted() {
+    String listed = "accounts:\n  - acme:\n      region: us-east-1\n      bucket: secret-customer-bucket\n"
+        + "      credentials: { accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: wJalrXUtnFEMI }\n";
+    var found = problems(VALID.substring(0, VALID.indexOf("accounts:")) + listed + "metrics:\n  token: short\n", Map.of());
+
+    assertThat(found).anyMatch(p -> p.startsWith("accounts"));
+    assertThat(String.join("\n", found))
+        .doesNotContain("AKIAIOSFODNN7EXAMPLE").doesNotContain("wJalr").doesNotContain("secret-customer-bucket")
+        .contains("metrics.token: *** (expected: at least 16 characters)");
+    assertThat(problems(VALID.replace("bucket: acme-media", "bucket: Not_A_Valid_Bucket"), Map.of()))
+        .containsExactly("accounts.acme-films.bucket: *** (expected: only lowercase letters, digits, '.' and '-', found 'N')");
   }
 
   @Test

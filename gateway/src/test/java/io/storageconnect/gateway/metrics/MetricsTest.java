@@ -79,6 +79,38 @@ class MetricsTest {
   }
 
   @Test
+  void cacheStatistics_countOneLookupPerRequest() throws Exception {
+    String before = scrape();
+    double misses = sample(before, "cache_gets_total", "cache=\"object_metadata\"", "result=\"miss\"");
+    double hits = sample(before, "cache_gets_total", "cache=\"object_metadata\"", "result=\"hit\"");
+    String viewer = gw.tokens.all(TestData.ACCOUNT, "empty");
+    assertThat(gw.get("/v1/assets/empty/original?delivery=stream", viewer).statusCode()).isEqualTo(200);
+    assertThat(gw.get("/v1/assets/empty/original?delivery=stream", viewer).statusCode()).isEqualTo(200);
+
+    String after = scrape();
+    assertThat(sample(after, "cache_gets_total", "cache=\"object_metadata\"", "result=\"miss\"")).isEqualTo(misses + 1);
+    assertThat(sample(after, "cache_gets_total", "cache=\"object_metadata\"", "result=\"hit\"")).isEqualTo(hits + 1);
+  }
+
+  @Test
+  void concurrentScrapes_eachSeeWholeRowSets() throws Exception {
+    assertThat(gw.get("/v1/assets/clip/play", token, "Range", "bytes=0-0").statusCode()).isEqualTo(206);
+    java.util.List<java.util.concurrent.CompletableFuture<String>> scrapes = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      scrapes.add(gw.http.sendAsync(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gw.gateway.port() + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .thenApply(HttpResponse::body));
+    }
+    for (var scrape : scrapes) {
+      String text = scrape.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      for (String state : java.util.List.of("closed", "open", "half_open")) {
+        assertThat(text).contains("gateway_breaker_state{account=\"" + TestData.ACCOUNT + "\",state=\"" + state + "\"}");
+      }
+    }
+  }
+
+  @Test
   void breakersCachesSdkPoolAndJvm_areShown() throws Exception {
     gw.get("/v1/assets/clip/play", token, "Range", "bytes=0-0");
     gw.get("/v1/assets/clip/play", token, "Range", "bytes=1-1");
@@ -94,6 +126,8 @@ class MetricsTest {
     assertThat(sample(text, "gateway_sdk_pool_max")).isGreaterThanOrEqualTo(1);
     assertThat(text).contains("gateway_sdk_pool_leased ").contains("gateway_sdk_pool_pending ").contains("gateway_sdk_pool_available ");
     // JVM and process basics, and Vert.x's worker pools.
+    // Lines the log queues dropped (none here), by log.
+    assertThat(sample(text, "gateway_log_dropped_total", "log=\"audit\"")).isZero();
     assertThat(text).contains("jvm_memory_used_bytes{").contains("jvm_gc_max_data_size_bytes").contains("jvm_threads_live_threads").contains("process_cpu_usage").contains("vertx_pool_");
   }
 

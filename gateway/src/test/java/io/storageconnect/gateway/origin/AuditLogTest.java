@@ -3,6 +3,7 @@ package io.storageconnect.gateway.origin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageconnect.gateway.support.Await;
+import io.storageconnect.gateway.support.FaultProxy;
 import io.storageconnect.gateway.support.GatewayFixture;
 import io.storageconnect.gateway.support.LogCapture;
 import io.storageconnect.gateway.support.TestData;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,38 @@ class AuditLogTest {
       JsonObject left = only(audit("audit-leaves", 2), "get");
       assertThat(left.getString("result")).isEqualTo("cancelled");
       assertThat(left.getLong("bytes")).isGreaterThanOrEqualTo(64 * 1024).isLessThan(TestData.LARGE_SIZE);
+    } finally {
+      gw.close();
+    }
+  }
+
+  @Test
+  void originTimeouts_areAuditedAsTimeouts_notAsClientsLeaving() throws Exception {
+    GatewayFixture gw = GatewayFixture.start(
+        Map.of("GATEWAY_ORIGIN_READTIMEOUT", "6s", "GATEWAY_ORIGIN_FIRSTBYTETIMEOUT", "2s", "GATEWAY_RESILIENCE_MINIMUMCALLS", "1000"), true);
+    try {
+      String token = gw.tokens.all(TestData.ACCOUNT, "large");
+      gw.get("/v1/assets/large/play", token, "Range", "bytes=0-9", "X-Request-Id", "audit-warm");
+      audit("audit-warm", 2);
+
+      // Headers later than the first-byte limit: the client gets 504; the late body is dropped.
+      gw.customerProxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), FaultProxy.Fault.delay(Duration.ofMillis(3500)));
+      assertThat(gw.get("/v1/assets/large/play", token, "Range", "bytes=0-9", "X-Request-Id", "audit-late").statusCode()).isEqualTo(504);
+      JsonObject late = only(audit("audit-late", 1), "get");
+      assertThat(late.getString("result")).isEqualTo("timeout");
+      gw.customerProxy.clearRules();
+
+      // The bucket goes silent mid-body: the gateway's idle limit ends it.
+      gw.customerProxy.when(r -> r.isGet() && r.pathEndsWith("large.mov"), FaultProxy.Fault.stallAfter(100_000));
+      try {
+        gw.get("/v1/assets/large/play", token, "X-Request-Id", "audit-stall");
+      } catch (java.io.IOException expected) {
+        // The response is reset mid-body: the client sees a broken download.
+      }
+      JsonObject stalled = only(audit("audit-stall", 1), "get");
+      assertThat(stalled.getString("result")).isEqualTo("timeout");
+      assertThat(stalled.getLong("bytes")).isGreaterThanOrEqualTo(100_000).isLessThan(TestData.LARGE_SIZE);
+      gw.customerProxy.clearRules();
     } finally {
       gw.close();
     }

@@ -59,8 +59,10 @@ class GracefulShutdownTest {
     gw = GatewayFixture.start();
     Path log = gw.dir.resolve("child.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // As in production: the jar's logback.xml (JSON lines, never a stack trace), not the tests'.
+    String logback = Path.of(Main.class.getResource("/logback.xml").toURI()).toString();
     ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-            Main.class.getName(), "--config", gw.dir.resolve("gateway.yaml").toString()))
+            "-Dlogback.configurationFile=" + logback, Main.class.getName(), "--config", gw.dir.resolve("gateway.yaml").toString()))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("GATEWAY_SERVER_SHUTDOWNDELAY", "4s");

@@ -76,15 +76,17 @@ final class OriginErrors {
    */
   static String resultOf(Throwable e) {
     if (e instanceof io.storageconnect.gateway.failure.OriginException oe) {
-      Throwable cause = unwrap(oe.getCause() == null ? oe : oe.getCause());
+      Throwable cause = oe.getCause() == null ? null : unwrap(oe.getCause());
       if (cause instanceof S3Exception || cause instanceof io.storageconnect.gateway.failure.OriginException) {
-        return cause == oe ? oe.kind() == Kind.TIMEOUT ? "timeout" : "unreachable" : resultOf(cause);
+        return resultOf(cause);
       }
-      return switch (oe.kind()) {
-        case TIMEOUT -> "timeout";
-        case UNAVAILABLE -> cause instanceof IllegalStateException ? "invalid_response" : "unreachable";
-        default -> oe.code();
-      };
+      if (oe.kind() == Kind.TIMEOUT || (cause != null && kindOf(cause) == Kind.TIMEOUT)) {
+        return "timeout";
+      }
+      if (oe.kind() == Kind.UNAVAILABLE) {
+        return cause instanceof IllegalStateException ? "invalid_response" : "unreachable";
+      }
+      return oe.code();
     }
     if (e instanceof S3Exception s3) {
       String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();

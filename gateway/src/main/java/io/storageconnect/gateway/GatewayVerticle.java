@@ -32,7 +32,7 @@ final class GatewayVerticle extends VerticleBase {
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(16384)
             .setIdleTimeout(120);
-    server = vertx.createHttpServer(options).requestHandler(routes.router(vertx));
+    server = vertx.createHttpServer(options).requestHandler(routes.router(vertx)).connectionHandler(routes.metrics()::connectionOpened);
     // This event loop's lag: how late a periodic tick runs (a blocked or overloaded loop shows).
     routes.metrics().watchEventLoop(vertx);
     return server.listen();

@@ -41,7 +41,8 @@ public final class Main {
       return;
     }
     var metrics = io.storageconnect.gateway.metrics.GatewayMetrics.create();
-    Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
+    // Without /metrics, Vert.x does not measure its HTTP server at all (it costs on every request).
+    Vertx vertx = config.metrics().enabled() ? metrics.vertx(new io.vertx.core.VertxOptions()) : Vertx.vertx();
     Gateway.start(vertx, config, java.time.Clock.systemUTC(), source, metrics)
         .onSuccess(gateway -> {
           onSigterm(vertx, gateway, config.server());

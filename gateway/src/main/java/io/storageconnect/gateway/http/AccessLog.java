@@ -1,7 +1,6 @@
 package io.storageconnect.gateway.http;
 
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +27,7 @@ final class AccessLog implements Handler<RoutingContext> {
   private static final Pattern ADMIN = Pattern.compile("/admin/v1/accounts/[^/]+/(storage(?:/policies|/verify)?|health)");
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._@-]{1,128}");
   /** Fixed paths logged as they are: health, the admin health view and reload, the OIDC documents. */
-  private static final Pattern KNOWN = Pattern.compile("/health/(live|ready)|/admin/v1/(health|reload)");
+  private static final Pattern KNOWN = Pattern.compile("/health/(live|ready)|/metrics|/admin/v1/(health|reload)");
   private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH");
 
   /** Records the account an asset request turned out to belong to. */
@@ -49,18 +48,22 @@ final class AccessLog implements Handler<RoutingContext> {
     if (logging || metrics != null) {
       long start = System.nanoTime();
       ctx.addEndHandler(ar -> {
+        String path = ctx.request().path() == null ? "" : ctx.request().path();
+        Matcher asset = ASSET.matcher(path);
+        boolean isAsset = asset.matches();
+        String route = route(path, isAsset ? asset : null);
+        String method = METHODS.contains(ctx.request().method().name()) ? ctx.request().method().name() : "OTHER";
         if (logging) {
-          log.info(line(ctx, start, ar.succeeded()));
+          log.info(line(ctx, start, ar.succeeded(), isAsset ? asset : null, route, method));
         }
         var response = ctx.response();
         int status = response.getStatusCode();
+        if (metrics != null) {
+          metrics.request(route, method, status, System.nanoTime() - start);
+        }
         // Deliveries are answers with a body or a redirect: not HEAD, 304 or errors.
-        if (metrics != null && ctx.request().method() == io.vertx.core.http.HttpMethod.GET && status < 400 && status != 304) {
-          Matcher asset = ASSET.matcher(ctx.request().path() == null ? "" : ctx.request().path());
-          metrics.delivered(
-              asset.matches() ? source(asset.group(2), response) : null,
-              response.headers().get("X-Delivery-Fallback"),
-              response.bytesWritten());
+        if (metrics != null && isAsset && ctx.request().method() == io.vertx.core.http.HttpMethod.GET && status < 400 && status != 304) {
+          metrics.delivered(source(asset.group(2), response), response.headers().get("X-Delivery-Fallback"), response.bytesWritten());
         }
       });
     }
@@ -83,36 +86,49 @@ final class AccessLog implements Handler<RoutingContext> {
    * syntax, the rest are fixed words, numbers and an IP address), and at tens of thousands of
    * requests a second a JSON tree per line was a fifth of the gateway's CPU.
    */
-  static String line(RoutingContext ctx, long start, boolean completed) {
-    HttpServerRequest request = ctx.request();
-    String path = request.path() == null ? "" : request.path();
+  /**
+   * The route template of a path: a fixed set (the access log's {@code route} and the metrics'
+   * label), never the raw path.
+   *
+   * @param asset the path's match of an asset route, or {@code null}
+   */
+  static String route(String path, Matcher asset) {
+    if (asset != null) {
+      String what = asset.group(2);
+      return switch (what) {
+        case "original" -> "/v1/assets/{id}/original";
+        case "play" -> "/v1/assets/{id}/play";
+        case "thumbnail" -> "/v1/assets/{id}/thumbnail";
+        default -> "/v1/assets/{id}/renditions/{name}";
+      };
+    }
+    Matcher admin = ADMIN.matcher(path);
+    if (admin.matches()) {
+      return "/admin/v1/accounts/{account}/" + admin.group(1);
+    }
+    if (KNOWN.matcher(path).matches()) {
+      return path;
+    }
+    if (path.endsWith("/.well-known/openid-configuration") || path.endsWith("/.well-known/jwks.json")) {
+      return "{issuer}" + path.substring(path.lastIndexOf("/.well-known/"));
+    }
+    return "other";
+  }
+
+  /** @param asset the path's match of an asset route, or {@code null} */
+  static String line(RoutingContext ctx, long start, boolean completed, Matcher asset, String route, String method) {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"log\":\"access\",\"requestId\":\"").append(RequestIds.of(ctx)).append("\",\"method\":\"")
-        .append(METHODS.contains(request.method().name()) ? request.method().name() : "OTHER").append('"');
-    Matcher asset = ASSET.matcher(path);
+        .append(method).append("\",\"route\":\"").append(route).append('"');
     String what = null;
-    if (asset.matches()) {
+    if (asset != null) {
       what = asset.group(2);
-      b.append(",\"route\":\"/v1/assets/{id}/").append(what.startsWith("renditions/") ? "renditions/{name}" : what).append('"');
       // The id only when it is well formed (it is checked before any use): no raw bytes of a
       // hostile path reach the log.
       String id = asset.group(1);
       if (io.storageconnect.gateway.catalog.FileCatalog.ASSET_ID.matcher(id).matches()) {
         b.append(",\"asset\":\"").append(id).append('"');
       }
-    } else {
-      Matcher admin = ADMIN.matcher(path);
-      String route;
-      if (admin.matches()) {
-        route = "/admin/v1/accounts/{account}/" + admin.group(1);
-      } else if (KNOWN.matcher(path).matches()) {
-        route = path;
-      } else if (path.endsWith("/.well-known/openid-configuration") || path.endsWith("/.well-known/jwks.json")) {
-        route = "{issuer}" + path.substring(path.lastIndexOf("/.well-known/"));
-      } else {
-        route = "other";
-      }
-      b.append(",\"route\":\"").append(route).append('"');
     }
     String account = ctx.get(ACCOUNT);
     if (account != null && SAFE.matcher(account).matches()) {
@@ -132,7 +148,7 @@ final class AccessLog implements Handler<RoutingContext> {
     if (fallback != null) {
       b.append(",\"fallback\":\"").append(fallback).append('"');
     }
-    var remote = request.remoteAddress();
+    var remote = ctx.request().remoteAddress();
     if (remote != null && remote.hostAddress() != null) {
       b.append(",\"client\":\"").append(remote.hostAddress()).append('"');
     }

@@ -88,7 +88,21 @@ public final class AuditLog implements OriginCall.Observer {
 
   private static void string(StringBuilder b, String name, String value) {
     b.append(",\"").append(name).append("\":\"");
-    JSON.quoteAsString(value, b);
+    if (plain(value)) {
+      b.append(value); // nothing to escape: most keys and ids
+    } else {
+      JSON.quoteAsString(value, b);
+    }
     b.append('"');
+  }
+
+  private static boolean plain(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 }

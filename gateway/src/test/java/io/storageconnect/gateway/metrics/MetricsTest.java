@@ -63,9 +63,12 @@ class MetricsTest {
     assertThat(gw.get("/v1/assets/clip/original?delivery=redirect", token).statusCode()).isEqualTo(302);
 
     String text = scrape();
-    // Vert.x's HTTP server, per route template and status; latency as a histogram.
-    assertThat(sample(text, "vertx_http_server_requests_total", "code=\"206\"", "route=\"/v1/assets/:id/play\"")).isGreaterThanOrEqualTo(1);
-    assertThat(sample(text, "vertx_http_server_response_time_seconds_bucket", "code=\"206\"", "le=\"+Inf\"")).isGreaterThanOrEqualTo(1);
+    // Requests per route template, method and status; latency as a histogram.
+    assertThat(sample(text, "gateway_http_requests_seconds_count", "method=\"GET\"", "route=\"/v1/assets/{id}/play\"", "status=\"206\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_http_requests_seconds_bucket", "route=\"/v1/assets/{id}/original\"", "status=\"302\"", "le=\"+Inf\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "gateway_http_connections")).isGreaterThanOrEqualTo(1); // this scrape's own
     // Bytes sent by delivery source.
     assertThat(sample(text, "gateway_delivery_bytes_total", "source=\"customer\"")).isGreaterThanOrEqualTo(10);
     assertThat(sample(text, "gateway_delivery_bytes_total", "source=\"managed\"")).isGreaterThanOrEqualTo(TestData.RENDITION.length);
@@ -191,7 +194,8 @@ class MetricsTest {
     assertThat(after).doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}");
     assertThat(after).doesNotContain("X39");
     Set<String> routes = labelValues(after, "route");
-    assertThat(routes).allMatch(r -> r.isEmpty() || r.startsWith("/"));
+    assertThat(routes).allMatch(r -> r.equals("other") || r.startsWith("/") || r.startsWith("{issuer}"));
+    assertThat(labelValues(after, "method")).isSubsetOf("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "OTHER");
     assertThat(routes.size()).as("route label values: %s", routes).isLessThanOrEqualTo(routesBefore.size() + 2);
     assertThat(after).doesNotContain(TestData.CUSTOMER_BUCKET).doesNotContain("eyJ");
   }

@@ -46,7 +46,7 @@ public final class Main {
     Gateway.start(vertx, config, java.time.Clock.systemUTC(), source, metrics)
         .onSuccess(gateway -> {
           onSigterm(vertx, gateway, config.server());
-          onSighup(gateway);
+          reloadOnSighup(gateway);
         })
         .onFailure(
             e -> {
@@ -93,10 +93,18 @@ public final class Main {
 
   /**
    * SIGHUP reloads the catalog and storage connections (the reloader logs the outcome). Without
-   * this handler the JVM would treat SIGHUP as a request to exit.
+   * this handler the JVM would treat SIGHUP as a request to exit. The demo installs it too.
+   *
+   * <p>A process started with SIGHUP ignored ({@code nohup}) keeps ignoring it: the JVM will not
+   * take over a signal ignored at start. That is said once, with the ways that still work.
    */
-  private static void onSighup(Gateway gateway) {
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloader().reload("SIGHUP"));
+  public static void reloadOnSighup(Gateway gateway) {
+    sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reloader().reload("SIGHUP"));
+    if (previous == sun.misc.SignalHandler.SIG_IGN) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).warn(
+          "SIGHUP was ignored when this process started (nohup?), so it cannot reload the configuration: "
+              + "use POST /admin/v1/reload or the file poll (reload.interval), or start the gateway with env --default-signal=HUP");
+    }
   }
 
   /** Flushes and stops logback's (asynchronous) appenders: before a halt, which skips hooks. */

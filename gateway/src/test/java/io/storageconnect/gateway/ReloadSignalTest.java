@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class ReloadSignalTest {
   GatewayFixture gw;
   Process process;
+  Path log;
 
   @AfterEach
   void stop() throws Exception {
@@ -37,29 +38,42 @@ class ReloadSignalTest {
     }
   }
 
-  @Test
-  void sighup_reloadsTheCatalog_andKeepsServing() throws Exception {
+  /**
+   * Starts the gateway in its own JVM as an operator would, behind {@code launcher} (e.g. {@code
+   * env --default-signal=HUP}, so that a test run under {@code nohup} does not pass its ignored
+   * SIGHUP on), and returns its port.
+   */
+  int startChild(List<String> launcher) throws Exception {
     gw = GatewayFixture.start();
-    Path log = gw.dir.resolve("child.log");
+    log = gw.dir.resolve("child.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-            Main.class.getName(), "--config", gw.dir.resolve("gateway.yaml").toString()))
+    List<String> command = new java.util.ArrayList<>(launcher);
+    command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "--config", gw.dir.resolve("gateway.yaml").toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("GATEWAY_RELOAD_INTERVAL", "0");
     builder.environment().put("GATEWAY_SERVER_SHUTDOWNDELAY", "0s");
     process = builder.start();
     Pattern listening = Pattern.compile("gateway listening on 127\\.0\\.0\\.1:(\\d+)");
-    Await.until("the child gateway listens", () -> {
-      try {
-        return Files.exists(log) && listening.matcher(Files.readString(log)).find();
-      } catch (java.io.IOException e) {
-        return false;
-      }
-    });
+    Await.until("the child gateway listens", () -> listening.matcher(logText()).find());
     Matcher m = listening.matcher(Files.readString(log));
     assertThat(m.find()).isTrue();
-    int port = Integer.parseInt(m.group(1));
+    return Integer.parseInt(m.group(1));
+  }
+
+  String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  @Test
+  void sighup_reloadsTheCatalog_andKeepsServing() throws Exception {
+    int port = startChild(List.of("env", "--default-signal=HUP"));
     URI added = URI.create("http://127.0.0.1:" + port + "/v1/assets/signal-added/play");
     HttpRequest request = HttpRequest.newBuilder(added)
         .header("Authorization", "Bearer " + gw.tokens.all(TestData.ACCOUNT, "signal-added")).build();
@@ -72,13 +86,7 @@ class ReloadSignalTest {
     assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).isEqualTo(0);
 
-    Await.until("the reload is logged", () -> {
-      try {
-        return Files.readString(log).contains("reloaded (SIGHUP): assets 1 added, 0 changed, 0 removed");
-      } catch (java.io.IOException e) {
-        return false;
-      }
-    });
+    Await.until("the reload is logged", () -> logText().contains("reloaded (SIGHUP): assets 1 added, 0 changed, 0 removed"));
     HttpResponse<byte[]> served = gw.http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(served.body()).isEqualTo(TestData.CLIP);
@@ -87,5 +95,23 @@ class ReloadSignalTest {
     process.destroy(); // SIGTERM: the usual graceful exit
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(0);
+  }
+
+  /**
+   * Started with SIGHUP ignored (as under {@code nohup}), the JVM cannot take the signal over:
+   * the gateway says so at start, naming what still reloads it, and SIGHUP leaves it serving.
+   */
+  @Test
+  void sighupIgnoredAtStart_isReported_andDoesNotEndTheGateway() throws Exception {
+    int port = startChild(List.of("nohup"));
+    Await.until("the warning is logged", () -> logText().contains("SIGHUP was ignored when this process started"));
+    assertThat(Files.readString(log)).contains("POST /admin/v1/reload");
+
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    HttpResponse<Void> live = gw.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
+        HttpResponse.BodyHandlers.discarding());
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(process.isAlive()).isTrue();
   }
 }

@@ -53,10 +53,13 @@ final class AccessLog implements Handler<RoutingContext> {
         boolean isAsset = asset.matches();
         String route = route(path, isAsset ? asset : null);
         String method = METHODS.contains(ctx.request().method().name()) ? ctx.request().method().name() : "OTHER";
-        if (logging) {
-          log.info(line(ctx, start, ar.succeeded(), isAsset ? asset : null, route, method));
-        }
         var response = ctx.response();
+        if (logging) {
+          // Ended means every byte went to the connection. Not ar alone: on HTTP/2 a stream closes
+          // as its last frame is written and vertx-web reports that close ("Connection closed")
+          // before the end, for every response ended outside the request's first dispatch.
+          log.info(line(ctx, start, ar.succeeded() || response.ended(), isAsset ? asset : null, route, method));
+        }
         int status = response.getStatusCode();
         if (metrics != null) {
           metrics.request(route, method, status, System.nanoTime() - start);

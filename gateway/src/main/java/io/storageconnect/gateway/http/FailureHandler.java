@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The one place a failure becomes a response: small JSON {@code {error, message, requestId}} with
@@ -100,11 +101,16 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   /**
    * A log-safe description: exception types, the origin kind, AWS status, error code and request
-   * ids. No messages: SDK messages can carry endpoints with bucket names.
+   * ids. No messages: SDK messages can carry endpoints with bucket names. A failure that is not
+   * a classified origin or SDK failure is a bug: each cause then gets the frame it was thrown at.
    */
   static String describe(Throwable failure) {
     if (failure == null) {
       return "-";
+    }
+    boolean bug = true;
+    for (Throwable t = failure; t != null && bug; t = t.getCause()) {
+      bug = !(t instanceof OriginException || t instanceof GatewayException || t instanceof SdkException);
     }
     StringBuilder out = new StringBuilder();
     int depth = 0;
@@ -123,7 +129,7 @@ final class FailureHandler implements Handler<RoutingContext> {
           out.append(", code=").append(aws.awsErrorDetails().errorCode());
         }
         out.append(", requestId=").append(aws.requestId()).append(", extendedRequestId=").append(aws.extendedRequestId()).append(']');
-      } else if (!(t instanceof GatewayException) && t.getStackTrace().length > 0) {
+      } else if (bug && t.getStackTrace().length > 0) {
         // A bug rather than an origin failure: where it happened, without the message.
         out.append(" at ").append(t.getStackTrace()[0]);
       }

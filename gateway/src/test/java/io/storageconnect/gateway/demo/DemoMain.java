@@ -130,8 +130,11 @@ public final class DemoMain {
     byte[] secretBytes = new byte[24];
     new java.security.SecureRandom().nextBytes(secretBytes);
     String originSecret = java.util.HexFormat.of().formatHex(secretBytes);
+    byte[] adminBytes = new byte[24];
+    new java.security.SecureRandom().nextBytes(adminBytes);
+    String adminToken = java.util.HexFormat.of().formatHex(adminBytes);
 
-    // As in production: /metrics shows Vert.x's HTTP server metrics too.
+    // As in production: /metrics with Vert.x's pool and event-loop meters.
     var metrics = io.storageconnect.gateway.metrics.GatewayMetrics.create();
     Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
     Tokens tokens = new Tokens(vertx);
@@ -148,6 +151,8 @@ public final class DemoMain {
           keys:
             - { algorithm: RS256, path: viewer-key.pem }
           originSecret: %s   # CDN origin pulls present it in X-Origin-Secret
+        admin:
+          token: %s   # Authorization: Bearer <token> on /admin/v1/...
         delivery:
           defaultMode: redirect
           allowOverride: true
@@ -170,7 +175,7 @@ public final class DemoMain {
             bucket: globex-media
             endpoint: %s
             credentials: { accessKeyId: %s, secretAccessKey: %s }
-        """.formatted(Tokens.ISSUER, Tokens.AUDIENCE, originSecret, MANAGED_BUCKET, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
+        """.formatted(Tokens.ISSUER, Tokens.AUDIENCE, originSecret, adminToken, MANAGED_BUCKET, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
             ACCOUNT, CUSTOMER_BUCKET, PREFIX, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY,
             OFFLINE_ACCOUNT, offlineEndpoint, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
     Path configFile = home.resolve("gateway.yaml");
@@ -200,6 +205,8 @@ public final class DemoMain {
       return;
     }
 
+    // SIGHUP reloads, as in production (the JVM would otherwise exit on it).
+    io.storageconnect.gateway.Main.reloadOnSighup(gateway);
     String base = "http://127.0.0.1:" + gateway.port();
     List<String> acmeAssets = new ArrayList<>(assets.keySet());
     acmeAssets.remove("offline-video");
@@ -230,6 +237,9 @@ public final class DemoMain {
     System.out.println("  curl -s -D - -o /dev/null -H \"Authorization: Bearer " + offline + "\" " + base
         + "/v1/assets/offline-video/play   # bucket down: the managed proxy plays (X-Delivery-Fallback)");
     System.out.println("  curl -i -H \"Authorization: Bearer " + playOnly + "\" " + base + "/v1/assets/demo-video/original   # 403: play-only token");
+    System.out.println("  curl -s " + base + "/metrics | grep ^gateway_                                     # Prometheus metrics");
+    System.out.println("  curl -s -H 'Authorization: Bearer " + adminToken + "' " + base + "/admin/v1/health   # breakers and credentials");
+    System.out.println("  kill -HUP " + ProcessHandle.current().pid() + "   # reload gateway.yaml and catalog.yaml (also picked up on change within 5 s)");
     System.out.println();
     System.out.println("Configuration in use: " + configFile + "   Stop with Ctrl-C.");
     // For scripts and the load-test harness: everything above, machine-readable, written last
@@ -237,7 +247,7 @@ public final class DemoMain {
     Path info = home.resolve("demo.json");
     Files.writeString(home.resolve("demo.json.tmp"), new io.vertx.core.json.JsonObject()
         .put("baseUrl", base).put("s3Endpoint", s3.endpoint().toString()).put("token", all).put("offlineToken", offline).put("originSecret", originSecret)
-        .put("originSecretHeader", "X-Origin-Secret").put("largeObjectBytes", largeMb == null ? 0 : Math.max(0, Long.parseLong(largeMb)) * 1024 * 1024)
+        .put("originSecretHeader", "X-Origin-Secret").put("adminToken", adminToken).put("largeObjectBytes", largeMb == null ? 0 : Math.max(0, Long.parseLong(largeMb)) * 1024 * 1024)
         .put("pid", ProcessHandle.current().pid()).encodePrettily());
     Files.move(home.resolve("demo.json.tmp"), info, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

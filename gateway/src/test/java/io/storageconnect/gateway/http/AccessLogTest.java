@@ -8,6 +8,8 @@ import io.storageconnect.gateway.support.LogCapture;
 import io.storageconnect.gateway.support.TestData;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -15,6 +17,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** One JSON access line per request: the fields operators need, never a token or a raw query. */
 class AccessLogTest {
@@ -79,5 +83,37 @@ class AccessLogTest {
     JsonObject unknown = accessLine("access-404");
     assertThat(unknown.getString("route")).isEqualTo("other");
     assertThat(unknown.encode()).doesNotContain("passwd").doesNotContain("secret-looking");
+  }
+
+  /**
+   * Every answer that ended whole says so, on both protocols, whether it was written at once (a
+   * 401), after an asynchronous step (a presigned redirect, a 409 of the origin, a scrape) or
+   * streamed. On HTTP/2 vertx-web reports a stream's close before its end: not an incomplete body.
+   */
+  @ParameterizedTest
+  @EnumSource(value = HttpClient.Version.class)
+  void wholeAnswers_areCompleted_onHttp1AndHttp2(HttpClient.Version version) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(version).followRedirects(HttpClient.Redirect.NEVER).build();
+    String id = "access-" + version.name().toLowerCase(java.util.Locale.ROOT);
+    // The first request on a connection is HTTP/1.1 (h2c upgrade): warm up so the rest use the version asked for.
+    String[][] requests = {
+        {"/health/live", null, "-warmup"},
+        {"/v1/assets/clip/original", "not-a-jwt", "-401"},
+        {"/v1/assets/clip/original?delivery=redirect", token, "-302"},
+        {"/v1/assets/clip/renditions/h264_360p", token, "-rendition"},
+        {"/metrics", null, "-metrics"},
+    };
+    HttpResponse<byte[]> last = null;
+    for (String[] r : requests) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(r[0])).header("X-Request-Id", id + r[2]);
+      if (r[1] != null) {
+        b.header("Authorization", "Bearer " + r[1]);
+      }
+      last = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+    assertThat(last.version()).isEqualTo(version);
+    for (String[] r : requests) {
+      assertThat(accessLine(id + r[2]).getBoolean("completed")).as(r[0]).isTrue();
+    }
   }
 }

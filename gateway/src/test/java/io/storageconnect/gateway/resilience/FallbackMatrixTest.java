@@ -7,6 +7,7 @@ import io.storageconnect.gateway.support.Await;
 import io.storageconnect.gateway.support.FaultProxy;
 import io.storageconnect.gateway.support.FaultProxy.Fault;
 import io.storageconnect.gateway.support.GatewayFixture;
+import io.storageconnect.gateway.support.LogCapture;
 import io.storageconnect.gateway.support.TestData;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -289,6 +290,14 @@ class FallbackMatrixTest {
       assertThat(r.headers().firstValue("Retry-After").isPresent()).isEqualTo(error.status() == 503);
       assertThat(body).doesNotContain(TestData.CUSTOMER_BUCKET).doesNotContain("<Error>").doesNotContain("large.mov");
       assertThat(r.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("x-amz"));
+      if (error.status() >= 500) {
+        // Operators see the classification and AWS's request ids; an origin failure is not a
+        // bug, so no stack frame (the SDK's internals) is printed with it.
+        String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(LogCapture.lines()).filteredOn(l -> l.contains("request " + requestId + " GET") && l.contains(" failed: "))
+            .singleElement()
+            .satisfies(l -> assertThat(l).contains(error.code()).contains("OriginException[").doesNotContainPattern("\\.java:\\d+\\)"));
+      }
     }
 
     proxy.clearRules();

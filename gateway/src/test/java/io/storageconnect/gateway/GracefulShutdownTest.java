@@ -53,6 +53,20 @@ class GracefulShutdownTest {
     }
   }
 
+  /** Status and {@code Connection} header of a GET, or {@code -1} when nobody listens. */
+  static String statusAndConnection(int port, String path) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+      c.setConnectTimeout(2000);
+      c.setReadTimeout(5000);
+      String answer = c.getResponseCode() + " " + c.getHeaderField("Connection");
+      c.disconnect();
+      return answer;
+    } catch (java.io.IOException e) {
+      return "-1";
+    }
+  }
+
   @Test
   void sigterm_drainsTheDownloadInFlight_thenExits0() throws Exception {
     // The fixture's S3Proxy, files and tokens; the gateway under test is a JVM of its own.
@@ -96,7 +110,9 @@ class GracefulShutdownTest {
 
       process.destroy(); // SIGTERM
 
-      Await.until("readiness answers 503 while draining", () -> status(port, "/health/ready") == 503);
+      // Clients are told to move on: every answer while draining closes its connection.
+      Await.until("readiness answers 503 while draining, with Connection: close",
+          () -> statusAndConnection(port, "/health/ready").equals("503 close"));
       Await.until("the listener closes after the shutdown delay", () -> status(port, "/health/live") == -1);
       assertThat(process.isAlive()).as("still draining the download").isTrue();
 
@@ -110,6 +126,13 @@ class GracefulShutdownTest {
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits by itself").isTrue();
     assertThat(process.exitValue()).isEqualTo(0);
     assertThat(Files.readString(log)).contains("draining").doesNotContain("\tat ");
+    // Production logs are JSON, one object per line: application, access and audit lines alike.
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+    List<io.vertx.core.json.JsonObject> json = lines.stream().map(io.vertx.core.json.JsonObject::new).toList();
+    assertThat(json).allSatisfy(j -> assertThat(j.containsKey("level") || j.containsKey("log")).as(j.encode()).isTrue());
+    assertThat(json).anySatisfy(j -> assertThat(j.getString("log")).isEqualTo("access"));
+    assertThat(json).anySatisfy(j -> assertThat(j.getString("log")).isEqualTo("audit"));
+    assertThat(json).anySatisfy(j -> assertThat(j.getString("formattedMessage")).startsWith("gateway listening on"));
   }
 
   private static String readHead(InputStream in) throws java.io.IOException {

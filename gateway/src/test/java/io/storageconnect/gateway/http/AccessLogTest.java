@@ -27,7 +27,7 @@ class AccessLogTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = GatewayFixture.start();
+    gw = GatewayFixture.start(java.util.Map.of(), true);
     token = gw.tokens.all(TestData.ACCOUNT, "clip");
   }
 
@@ -83,6 +83,23 @@ class AccessLogTest {
     JsonObject unknown = accessLine("access-404");
     assertThat(unknown.getString("route")).isEqualTo("other");
     assertThat(unknown.encode()).doesNotContain("passwd").doesNotContain("secret-looking");
+  }
+
+  @Test
+  void fallback_isLoggedWithItsSourceAndReason() throws Exception {
+    GatewayFixture.await(gw.customerProxy.refuseConnections());
+    try {
+      HttpResponse<byte[]> r = gw.get("/v1/assets/clip/play", token, "X-Request-Id", "access-fallback");
+      assertThat(r.statusCode()).isEqualTo(200);
+
+      JsonObject line = accessLine("access-fallback");
+      assertThat(line.getString("source")).isEqualTo("managed-proxy");
+      assertThat(line.getString("fallback")).isEqualTo(r.headers().firstValue("X-Delivery-Fallback").orElseThrow()).isEqualTo("unreachable");
+      assertThat(line.getLong("bytes")).isEqualTo(r.body().length);
+      assertThat(line.getBoolean("completed")).isTrue();
+    } finally {
+      GatewayFixture.await(gw.customerProxy.acceptConnections());
+    }
   }
 
   /**

@@ -146,6 +146,11 @@ class MetricsTest {
       assertThat(sample(text, "gateway_sts_credentials_age_seconds", "account=\"acme\"")).isGreaterThanOrEqualTo(0);
       assertThat(sample(text, "gateway_sts_credentials_expiry_seconds", "account=\"acme\"")).isPositive();
       assertThat(sample(text, "cache_gets_total", "cache=\"role_credentials\"", "result=\"miss\"")).isGreaterThanOrEqualTo(1);
+      // A failed call, by STS's error code: mallory is configured with a role that does not trust it.
+      assertThat(roles.get("/v1/assets/mallory-clip/play", roles.tokens.all("mallory", "mallory-clip")).statusCode()).isEqualTo(502);
+      text = new String(roles.get("/metrics", null).body(), StandardCharsets.UTF_8);
+      assertThat(sample(text, "gateway_sts_calls_total", "account=\"mallory\"", "result=\"AccessDenied\"")).isEqualTo(1);
+      assertThat(text).doesNotContain("gateway_sts_credentials_age_seconds{account=\"mallory\"");
       // Reloads, applied and refused.
       java.net.http.HttpRequest reload = java.net.http.HttpRequest.newBuilder(
               java.net.URI.create("http://127.0.0.1:" + roles.gateway.port() + "/admin/v1/reload"))
@@ -207,6 +212,19 @@ class MetricsTest {
       values.add(m.group(1));
     }
     return values;
+  }
+
+  @Test
+  void disabled_noMetricsEndpoint() throws Exception {
+    GatewayFixture off = GatewayFixture.start(Map.of("GATEWAY_METRICS_ENABLED", "false"), false);
+    try {
+      HttpResponse<byte[]> r = off.get("/metrics", null);
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(new String(r.body(), StandardCharsets.UTF_8)).startsWith("{").doesNotContain("jvm_");
+      assertThat(off.get("/health/ready", null).statusCode()).isEqualTo(200);
+    } finally {
+      off.close();
+    }
   }
 
   @Test

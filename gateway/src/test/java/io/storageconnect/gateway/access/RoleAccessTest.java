@@ -38,7 +38,8 @@ class RoleAccessTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = GatewayFixture.startWithRoles(Map.of());
+    // A hung STS call gives up after 2 s (default 10 s), so the hang test sees the whole story.
+    gw = GatewayFixture.startWithRoles(Map.of("GATEWAY_STS_CALLTIMEOUT", "2s"));
     sts = gw.sts;
     token = gw.tokens.all(TestData.ACCOUNT, "clip", "large");
   }
@@ -157,7 +158,11 @@ class RoleAccessTest {
     JsonObject verify = admin("POST", "/admin/v1/accounts/acme/storage/verify", null);
     assertThat(verify.getBoolean("passed")).as(verify.encodePrettily()).isTrue();
 
+    int issued = sts.issued();
     HttpResponse<byte[]> r = gw.get("/v1/assets/clip/original", token);
+    // Credentials that short are refreshed in the background at once: let that refresh finish
+    // here, under this test's lifetime, rather than land in the next test.
+    Await.until("the background refresh was answered", () -> sts.issued() > issued);
 
     URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
     long expires = Long.parseLong(location.getRawQuery().replaceAll(".*X-Amz-Expires=(\\d+).*", "$1"));
@@ -167,23 +172,30 @@ class RoleAccessTest {
   @Test
   @Order(7)
   void credentialsCloseToExpiry_refreshInBackground_withoutRequestsWaiting() throws Exception {
-    // The cached credentials (4 minutes) are within refreshAhead (10 minutes): the next request
-    // is served with them at once and triggers one background refresh — even while STS hangs.
+    // Fresh credentials of 4 minutes are within refreshAhead (10 minutes): each request is served
+    // with them at once and starts a background refresh unless one is under way. STS now hangs:
+    // the refresh hangs there, and requests go on being served meanwhile.
+    sts.credentialLifetime(Duration.ofMinutes(4));
+    assertThat(admin("POST", "/admin/v1/accounts/acme/storage/verify", null).getBoolean("passed")).isTrue();
+    int hanging = sts.blackholed();
     sts.failWith(StsServer.Failure.BLACKHOLE);
-    int before = sts.calls();
 
-    // Every request is served at once; one of them (the first, unless the previous test's
-    // refresh is still being answered) starts the refresh.
     Await.until(
-        "a background refresh reached STS",
+        "a background refresh hangs at STS",
         () -> {
           try {
             assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).isEqualTo(200);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-          return sts.calls() > before;
+          return sts.blackholed() > hanging;
         });
+    assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).as("served while the refresh hangs").isEqualTo(200);
+    // The hung call gives up at sts.callTimeout: the failure is remembered (with its back-off) and
+    // the valid credentials keep serving.
+    Await.until("the hung refresh times out", () -> "failing".equals(credentials().getString("state")));
+    assertThat(credentials().getString("lastError")).isEqualTo("transient");
+    assertThat(gw.get("/v1/assets/clip/play", token).statusCode()).isEqualTo(200);
     sts.failWith(null);
   }
 

@@ -132,6 +132,7 @@ public final class StsServer implements AutoCloseable {
   private volatile Failure failure;
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger issued = new AtomicInteger();
+  private final AtomicInteger blackholed = new AtomicInteger();
   private final List<String> sessionNames = new CopyOnWriteArrayList<>();
   private final List<JsonObject> tokenClaims = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -239,6 +240,11 @@ public final class StsServer implements AutoCloseable {
     return calls.get();
   }
 
+  /** Requests accepted and never answered ({@link Failure#BLACKHOLE}). */
+  public int blackholed() {
+    return blackholed.get();
+  }
+
   /** Requests answered with credentials. */
   public int issued() {
     return issued.get();
@@ -295,7 +301,7 @@ public final class StsServer implements AutoCloseable {
               "The request processing has failed because of an unknown error, exception or failure."));
           case SERVICE_UNAVAILABLE -> answer(req, new StsError(503, "Receiver", "ServiceUnavailable",
               "The request has failed due to a temporary failure of the server."));
-          case BLACKHOLE -> { } // accepted, never answered: the client's timeout decides
+          case BLACKHOLE -> blackholed.incrementAndGet(); // accepted, never answered: the client's timeout decides
           default -> throw new AssertionError(mode);
         }
         return;

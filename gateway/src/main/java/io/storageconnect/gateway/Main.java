@@ -45,7 +45,7 @@ public final class Main {
     Vertx vertx = config.metrics().enabled() ? metrics.vertx(new io.vertx.core.VertxOptions()) : Vertx.vertx();
     Gateway.start(vertx, config, java.time.Clock.systemUTC(), source, metrics)
         .onSuccess(gateway -> {
-          onSigterm(vertx, gateway, config.server());
+          drainOnSigterm(vertx, gateway, config.server(), () -> {});
           reloadOnSighup(gateway);
         })
         .onFailure(
@@ -61,9 +61,10 @@ public final class Main {
    * SIGTERM drains instead of dropping requests: readiness turns 503, the listener closes after
    * {@code server.shutdownDelay}, requests in flight get {@code server.drainTime}, and the process
    * exits 0. A second SIGTERM, or the drain overrunning by 30 s, exits at once (after flushing
-   * the logs' queues).
+   * the logs' queues). The demo installs it too, with {@code afterDrain} stopping its S3Proxy.
    */
-  private static void onSigterm(Vertx vertx, Gateway gateway, io.storageconnect.gateway.config.GatewayConfig.Server server) {
+  public static void drainOnSigterm(
+      Vertx vertx, Gateway gateway, io.storageconnect.gateway.config.GatewayConfig.Server server, Runnable afterDrain) {
     java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
     sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
       if (!once.compareAndSet(false, true)) {
@@ -86,6 +87,7 @@ public final class Main {
           .eventually(vertx::close)
           .onComplete(ar -> {
             watchdog.interrupt();
+            afterDrain.run();
             System.exit(ar.succeeded() ? 0 : 1);
           });
     });

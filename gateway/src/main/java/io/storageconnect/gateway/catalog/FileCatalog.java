@@ -74,7 +74,7 @@ public final class FileCatalog implements AssetCatalog {
     try {
       root = new Load(LoadSettings.builder().setMaxAliasesForCollections(10).build()).loadFromString(text);
     } catch (YamlEngineException e) {
-      throw new InvalidCatalogException(List.of("catalog: not valid YAML (" + firstLine(e.getMessage()) + ")"));
+      throw new InvalidCatalogException(List.of("catalog: not valid YAML (" + io.storageconnect.gateway.config.YamlProblems.describe(e) + ")"));
     }
     if (!(root instanceof Map<?, ?> top) || !(top.get("assets") instanceof List<?> list)) {
       throw new InvalidCatalogException(List.of("assets: missing (expected: a list of assets)"));
@@ -156,11 +156,4 @@ public final class FileCatalog implements AssetCatalog {
     return name.isEmpty() ? "download" : name;
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
 }

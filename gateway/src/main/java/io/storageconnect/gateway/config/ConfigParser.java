@@ -64,8 +64,7 @@ public final class ConfigParser {
     try {
       file = yaml == null || yaml.isBlank() ? Map.of() : new Load(LoadSettings.builder().build()).loadFromString(yaml);
     } catch (YamlEngineException e) {
-      String message = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-      throw new InvalidConfigException(List.of("(file): not valid YAML (" + message + ")"));
+      throw new InvalidConfigException(List.of("(file): not valid YAML (" + YamlProblems.describe(e) + ")"));
     }
     if (!(file instanceof Map<?, ?>)) {
       throw new InvalidConfigException(List.of("(file): not a mapping (expected: keys server, auth, ...)"));

@@ -90,7 +90,7 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   public static Future<Void> pipe(
       Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes, Duration idleTimeout) {
     BodyStreamer streamer = new BodyStreamer(context, response, expectedBytes, idleTimeout);
-    response.closeHandler(v -> streamer.abort(new ClientGoneException()));
+    response.closeHandler(v -> streamer.clientClosed());
     long period = Math.max(50, idleTimeout.toMillis() / 4);
     streamer.watchdog = context.owner().setPeriodic(period, id -> streamer.checkIdle());
     body.subscribe(streamer);
@@ -267,6 +267,19 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
       int n = BATCH - outstanding;
       outstanding += n;
       subscription.request(n);
+    }
+  }
+
+  /**
+   * The connection closed. A client that already has every byte (the socket took them all) may
+   * close before the origin's end-of-body signal arrives: that body was delivered whole, and the
+   * origin's stream ends by itself. Anything less is a client gone mid-body.
+   */
+  private void clientClosed() {
+    if (!finished && written == expectedBytes && unwritten == 0 && queue.isEmpty()) {
+      finish(null);
+    } else {
+      abort(new ClientGoneException());
     }
   }
 

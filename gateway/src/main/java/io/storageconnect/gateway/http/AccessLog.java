@@ -58,7 +58,7 @@ final class AccessLog implements Handler<RoutingContext> {
           // Ended means every byte went to the connection. Not ar alone: on HTTP/2 a stream closes
           // as its last frame is written and vertx-web reports that close ("Connection closed")
           // before the end, for every response ended outside the request's first dispatch.
-          log.info(line(ctx, start, ar.succeeded() || response.ended(), isAsset ? asset : null, route, method));
+          log.info(line(ctx, start, ar.succeeded() || response.ended() || wholeBodyWritten(response), isAsset ? asset : null, route, method));
         }
         int status = response.getStatusCode();
         if (metrics != null) {
@@ -71,6 +71,22 @@ final class AccessLog implements Handler<RoutingContext> {
       });
     }
     ctx.next();
+  }
+
+  /**
+   * Every byte the response announced went to the connection, though it could not be ended: the
+   * client closed as soon as it had them all.
+   */
+  private static boolean wholeBodyWritten(io.vertx.core.http.HttpServerResponse response) {
+    String length = response.headers().get(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+    if (length == null || !response.headWritten()) {
+      return false;
+    }
+    try {
+      return response.bytesWritten() == Long.parseLong(length) && Long.parseLong(length) > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Where an asset response's bytes came from, or {@code null} for an error. */

@@ -85,7 +85,7 @@ public final class AdminRoutes {
 
   public void mount(Router router) {
     String base = "/admin/v1/accounts/:account/storage";
-    router.route("/admin/*").handler(new BearerToken(token, "An admin token is required."));
+    router.route("/admin/*").handler(new BearerToken(token, "An admin token is required.", "This admin token is not valid."));
     router.get(base).handler(guard(this::get));
     router.put(base).handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(guard(this::put));
     router.delete(base).handler(guard(this::delete));

@@ -9,15 +9,21 @@ import java.security.MessageDigest;
 
 /**
  * Lets a request through only with {@code Authorization: Bearer <token>} (the admin API, metric
- * scrapes); otherwise 401 with the given message. Compared in constant time.
+ * scrapes); otherwise 401, saying whether the token was missing or wrong. Compared in constant time.
  */
 final class BearerToken implements Handler<RoutingContext> {
   private final byte[] token;
-  private final String message;
+  private final String missing;
+  private final String invalid;
 
-  BearerToken(String token, String message) {
+  /**
+   * @param missing the 401's message when no bearer token came
+   * @param invalid the 401's message when another token came
+   */
+  BearerToken(String token, String missing, String invalid) {
     this.token = token.getBytes(StandardCharsets.UTF_8);
-    this.message = message;
+    this.missing = missing;
+    this.invalid = invalid;
   }
 
   @Override
@@ -29,7 +35,7 @@ final class BearerToken implements Handler<RoutingContext> {
             : new byte[0];
     // MessageDigest.isEqual is constant-time for equal lengths.
     if (!MessageDigest.isEqual(presented, token)) {
-      ctx.fail(GatewayException.unauthorized(message));
+      ctx.fail(GatewayException.unauthorized(presented.length == 0 ? missing : invalid));
       return;
     }
     ctx.next();

@@ -77,6 +77,8 @@ public final class Routes {
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog(metrics));
     router.route().handler(ctx -> {
+      // Every answer, JSON ones included: browsers never guess another type for it.
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       if (health.draining()) {
         // Clients move to another replica instead of reusing a connection about to close.
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
@@ -89,7 +91,7 @@ public final class Routes {
       var scrape = metrics.scrapeHandler(vertx);
       var route = router.get("/metrics");
       if (metricsConfig.token() != null) {
-        route.handler(new BearerToken(metricsConfig.token(), "A metrics token is required."));
+        route.handler(new BearerToken(metricsConfig.token(), "A metrics token is required.", "This metrics token is not valid."));
       }
       route.handler(scrape);
     }

@@ -285,7 +285,9 @@ class ConfigParserTest {
 
   @Test
   void parse_invalidYaml_reportsIt() {
-    assertThat(problems("server: [unclosed", Map.of())).singleElement().asString().startsWith("(file): not valid YAML");
+    assertThat(problems("server: [unclosed", Map.of())).singleElement().asString().startsWith("(file): not valid YAML (line 1, column ");
+    assertThat(problems("server:\n  port: 8080\n  host: a: b\n", Map.of())).singleElement().asString()
+        .startsWith("(file): not valid YAML (line 3, column ").doesNotContain("a: b");
   }
 
   @Test

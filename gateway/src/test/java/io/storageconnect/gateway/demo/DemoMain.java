@@ -205,8 +205,18 @@ public final class DemoMain {
       return;
     }
 
-    // SIGHUP reloads, as in production (the JVM would otherwise exit on it).
+    // As in production: SIGHUP reloads (the JVM would otherwise exit on it), SIGTERM drains.
+    // Ctrl-C (SIGINT) stops at once, through the shutdown hook below.
     io.storageconnect.gateway.Main.reloadOnSighup(gateway);
+    java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+    io.storageconnect.gateway.Main.drainOnSigterm(vertx, gateway, config.server(), () -> {
+      drained.set(true);
+      try {
+        s3.close();
+      } catch (Exception ignored) {
+        // Exiting anyway.
+      }
+    });
     String base = "http://127.0.0.1:" + gateway.port();
     List<String> acmeAssets = new ArrayList<>(assets.keySet());
     acmeAssets.remove("offline-video");
@@ -241,7 +251,8 @@ public final class DemoMain {
     System.out.println("  curl -s -H 'Authorization: Bearer " + adminToken + "' " + base + "/admin/v1/health   # breakers and credentials");
     System.out.println("  kill -HUP " + ProcessHandle.current().pid() + "   # reload gateway.yaml and catalog.yaml (also picked up on change within 5 s)");
     System.out.println();
-    System.out.println("Configuration in use: " + configFile + "   Stop with Ctrl-C.");
+    System.out.println("Configuration in use: " + configFile + "   Machine-readable: " + home.resolve("demo.json"));
+    System.out.println("Stop with Ctrl-C (at once) or kill " + ProcessHandle.current().pid() + " (SIGTERM: drains as in production).");
     // For scripts and the load-test harness: everything above, machine-readable, written last
     // (its presence means the gateway is serving).
     Path info = home.resolve("demo.json");
@@ -251,6 +262,9 @@ public final class DemoMain {
         .put("pid", ProcessHandle.current().pid()).encodePrettily());
     Files.move(home.resolve("demo.json.tmp"), info, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (drained.get()) {
+        return; // SIGTERM drained and stopped everything already
+      }
       try {
         gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

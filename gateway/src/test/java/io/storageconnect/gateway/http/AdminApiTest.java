@@ -66,7 +66,13 @@ class AdminApiTest {
   void noOrViewerToken_answers401() throws Exception {
     assertThat(call("GET", "/admin/v1/accounts/acme/storage", null, null).statusCode()).isEqualTo(401);
     assertThat(call("GET", "/admin/v1/accounts/acme/storage", null, gw.tokens.all(TestData.ACCOUNT, "clip")).statusCode()).isEqualTo(401);
-    assertThat(call("GET", "/admin/v1/accounts/acme/storage", null, GatewayFixture.ADMIN_TOKEN + "x").statusCode()).isEqualTo(401);
+    HttpResponse<byte[]> wrong = call("GET", "/admin/v1/accounts/acme/storage", null, GatewayFixture.ADMIN_TOKEN + "x");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    // The message says which: none came, or another one did.
+    assertThat(new JsonObject(new String(call("GET", "/admin/v1/health", null, null).body(), java.nio.charset.StandardCharsets.UTF_8))
+        .getString("message")).isEqualTo("An admin token is required.");
+    assertThat(new JsonObject(new String(wrong.body(), java.nio.charset.StandardCharsets.UTF_8)).getString("message"))
+        .isEqualTo("This admin token is not valid.");
   }
 
   @Test

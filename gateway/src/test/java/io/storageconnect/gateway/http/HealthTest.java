@@ -33,6 +33,7 @@ class HealthTest {
       assertThat(json(ready).getString("status")).isEqualTo("UP");
       assertThat(json(ready).getString("managed")).isEqualTo("ok");
       assertThat(ready.headers().firstValue("Cache-Control")).hasValue("no-store");
+      assertThat(ready.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     } finally {
       gw.close();
     }

@@ -83,7 +83,8 @@ final class AccessLog implements Handler<RoutingContext> {
       return false;
     }
     try {
-      return response.bytesWritten() == Long.parseLong(length) && Long.parseLong(length) > 0;
+      long announced = Long.parseLong(length);
+      return announced > 0 && response.bytesWritten() == announced;
     } catch (NumberFormatException e) {
       return false;
     }

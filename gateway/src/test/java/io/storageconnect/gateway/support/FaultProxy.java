@@ -21,6 +21,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -85,6 +90,8 @@ public final class FaultProxy implements AutoCloseable {
   private final int targetPort;
   private volatile HttpServer server;
   private boolean refusing;
+  /** While refusing: a socket bound to the port, never listening, so no one else takes it. */
+  private SocketChannel portHolder;
   private final HttpClientAgent client;
 
   private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
@@ -170,13 +177,48 @@ public final class FaultProxy implements AutoCloseable {
   /**
    * Stops listening and closes every client connection: from now on, connecting to {@link
    * #port()} is refused (TCP RST on SYN), as a bucket endpoint that is down. The rules stay.
+   *
+   * <p>The port stays taken meanwhile by a socket bound to it that never listens: SYNs
+   * still get a reset, but the kernel no longer hands the port out to a server binding port
+   * 0 or to an outgoing connection (one whose destination is this port would connect to
+   * itself). Either once made this proxy "answer" while down. The holder sets {@code
+   * SO_REUSEADDR} only so that connections of the closed listener lingering in TIME_WAIT on
+   * the port do not stop it; automatic port choice ignores that flag.
    */
   public synchronized Future<Void> refuseConnections() {
     if (refusing) {
       return Future.succeededFuture();
     }
     refusing = true;
-    return server.close();
+    return server.close().map(closed -> {
+      holdPort();
+      return null;
+    });
+  }
+
+  private synchronized void holdPort() {
+    if (!refusing || closed.get()) {
+      return;
+    }
+    try {
+      SocketChannel holder = SocketChannel.open();
+      holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      holder.bind(new InetSocketAddress("127.0.0.1", port));
+      portHolder = holder;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not hold port " + port + " while refusing", e);
+    }
+  }
+
+  private synchronized void releasePort() {
+    if (portHolder != null) {
+      try {
+        portHolder.close();
+      } catch (IOException ignored) {
+        // A bound, unconnected socket has nothing to flush: the port is free either way.
+      }
+      portHolder = null;
+    }
   }
 
   /**
@@ -188,6 +230,7 @@ public final class FaultProxy implements AutoCloseable {
       return Future.succeededFuture();
     }
     refusing = false;
+    releasePort();
     HttpServer next = newServer(port);
     server = next;
     return next.listen().mapEmpty();
@@ -262,6 +305,7 @@ public final class FaultProxy implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      releasePort();
       server.close();
       client.close();
     }

@@ -300,10 +300,19 @@ class FaultProxyTest {
     Throwable refused = await(send(new RequestOptions().setURI("/bucket/key"), null)
         .map(received -> (Throwable) null)
         .otherwise(failure -> failure));
+    // Nobody else gets the port meanwhile (a server on port 0 once did, and answered).
+    Throwable takenWhileRefused = null;
+    try (var other = java.nio.channels.ServerSocketChannel.open()) {
+      other.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, false);
+      other.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    } catch (java.io.IOException e) {
+      takenWhileRefused = e;
+    }
     await(proxy.acceptConnections());
     Received again = await(send(new RequestOptions().setURI("/bucket/key"), null));
 
     assertThat(refused).hasRootCauseInstanceOf(java.net.ConnectException.class);
+    assertThat(takenWhileRefused).isInstanceOf(java.net.BindException.class);
     assertThat(proxy.port()).isEqualTo(port);
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.body()).isEqualTo(MIB);

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelOption;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -84,6 +85,9 @@ public final class FaultProxy implements AutoCloseable {
   private static final int MAX_HEADER_SIZE = 64 * 1024;
   /** A slow body buffers at most this far ahead of what it has sent. */
   private static final int TRICKLE_HIGH_WATER = 64 * 1024;
+  /** Holding a refused port: how often to try binding it, and how many times at most. */
+  private static final long HOLD_RETRY_MS = 5;
+  private static final int HOLD_ATTEMPTS = 400;
 
   private final Vertx vertx;
   private final String targetHost;
@@ -183,30 +187,49 @@ public final class FaultProxy implements AutoCloseable {
    * 0 or to an outgoing connection (one whose destination is this port would connect to
    * itself). Either once made this proxy "answer" while down. The holder sets {@code
    * SO_REUSEADDR} only so that connections of the closed listener lingering in TIME_WAIT on
-   * the port do not stop it; automatic port choice ignores that flag.
+   * the port do not stop it; automatic port choice ignores that flag. Vert.x completes the
+   * close a moment before the kernel lets the listening socket go, so the holder tries again
+   * every {@value #HOLD_RETRY_MS} ms for up to {@value #HOLD_ATTEMPTS} attempts (a few
+   * milliseconds in practice); the returned future completes once the port is held.
    */
   public synchronized Future<Void> refuseConnections() {
     if (refusing) {
       return Future.succeededFuture();
     }
     refusing = true;
-    return server.close().map(closed -> {
-      holdPort();
-      return null;
-    });
+    Promise<Void> held = Promise.promise();
+    server.close().onComplete(closed -> holdPort(1, held));
+    return held.future();
   }
 
-  private synchronized void holdPort() {
-    if (!refusing || closed.get()) {
-      return;
+  private void holdPort(int attempt, Promise<Void> held) {
+    IOException failure;
+    synchronized (this) {
+      if (!refusing || closed.get()) {
+        held.tryComplete();
+        return;
+      }
+      try {
+        SocketChannel holder = SocketChannel.open();
+        try {
+          holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+          holder.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+          holder.close();
+          throw e;
+        }
+        portHolder = holder;
+        held.tryComplete();
+        return;
+      } catch (IOException e) {
+        failure = e;
+      }
     }
-    try {
-      SocketChannel holder = SocketChannel.open();
-      holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      holder.bind(new InetSocketAddress("127.0.0.1", port));
-      portHolder = holder;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not hold port " + port + " while refusing", e);
+    if (attempt >= HOLD_ATTEMPTS) {
+      held.tryFail(new UncheckedIOException(
+          "could not hold port " + port + " while refusing, " + attempt + " attempts", failure));
+    } else {
+      vertx.setTimer(HOLD_RETRY_MS, id -> holdPort(attempt + 1, held));
     }
   }
 

@@ -318,6 +318,26 @@ class FaultProxyTest {
     assertThat(again.body()).isEqualTo(MIB);
   }
 
+  /**
+   * The fault matrix refuses and accepts again between requests; each refusal must hold the
+   * port although the listener closed a moment ago and its connections linger in TIME_WAIT.
+   */
+  @Test
+  void refuseConnections_afterServedRequests_manyTimesInARow() throws Exception {
+    for (int round = 0; round < 50; round++) {
+      // The proxy closes this connection after answering: its side lingers in TIME_WAIT.
+      Received served = await(send(new RequestOptions().setURI("/bucket/key").putHeader("Connection", "close"), null));
+      await(proxy.refuseConnections());
+      Throwable refused = await(send(new RequestOptions().setURI("/bucket/key"), null)
+          .map(received -> (Throwable) null)
+          .otherwise(failure -> failure));
+      await(proxy.acceptConnections());
+
+      assertThat(served.status()).as("round %d", round).isEqualTo(200);
+      assertThat(refused).as("round %d", round).hasRootCauseInstanceOf(java.net.ConnectException.class);
+    }
+  }
+
   @Test
   void s3Error_get_answersS3XmlWithoutAskingTarget() throws Exception {
     proxy.when(Request::isGet, Fault.s3Error(503, "SlowDown", "Please reduce your request rate."));

@@ -24,6 +24,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
+  /** RFC 9113 §7. */
+  private static final long HTTP2_INTERNAL_ERROR = 0x2;
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -36,9 +38,10 @@ final class FailureHandler implements Handler<RoutingContext> {
       } else {
         log.warn("request {} {} {} aborted mid-body: {}", requestId, ctx.request().method(), route(ctx), describe(failure));
       }
-      // HTTP/2: reset this stream only (other streams share the connection); HTTP/1.1: close
-      // the connection. Either way the client sees an incomplete body, never a complete one.
-      response.reset();
+      // HTTP/2: reset this stream only (other streams share the connection) with INTERNAL_ERROR,
+      // not Vert.x's default NO_ERROR, which a lenient client or CDN may take for a clean end;
+      // HTTP/1.1: close the connection. Either way the body is incomplete, never complete.
+      response.reset(HTTP2_INTERNAL_ERROR);
       return;
     }
     GatewayException error = toGatewayException(ctx.statusCode(), failure);

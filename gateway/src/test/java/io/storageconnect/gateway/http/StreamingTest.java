@@ -110,11 +110,25 @@ class StreamingTest {
 
     Await.until("every aborted download released its upstream connection",
         () -> proxy.openUpstreamConnections() == 0 && proxy.inFlight() == 0);
+    // Still serving: ten whole downloads. One of them may be cut by the mid-body idle watchdog
+    // and must then succeed when asked again: in about 1 of 7 runs of this class on a loaded
+    // 2-core machine, the SDK stopped delivering the tail of one body (~150 KiB short, 16 chunks
+    // demanded) although the proxy had sent all of it; the watchdog reset the stream after the
+    // 3 s idle limit, as it should. A gateway that lost connections fails every download.
+    int cut = 0;
     for (int i = 0; i < 10; i++) {
-      HttpResponse<byte[]> r = gw.get("/v1/assets/large/play", token);
+      HttpResponse<byte[]> r;
+      try {
+        r = gw.get("/v1/assets/large/play", token);
+      } catch (IOException resetByTheIdleWatchdog) {
+        assertThat(resetByTheIdleWatchdog).hasMessageContaining("RST_STREAM: Internal error");
+        cut++;
+        r = gw.get("/v1/assets/large/play", token);
+      }
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo(TestData.LARGE);
     }
+    assertThat(cut).as("downloads cut by the idle watchdog").isLessThanOrEqualTo(1);
   }
 
   @Test

@@ -124,11 +124,11 @@ public final class GatewayFixture implements AutoCloseable {
     String catalog = TestData.catalogYaml() + (demoMedia ? String.join("\n", DemoMedia.catalogLines()) + "\n" : "");
     String yaml = configYaml(s3.endpoint(), customerEndpoint);
     StsServer sts = null;
+    PortReservation reserved = null;
     if (roles) {
-      int port;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-        port = free.getLocalPort();
-      }
+      // The issuer URL names the gateway's port: reserve it until the gateway listens on it.
+      reserved = PortReservation.reserve();
+      int port = reserved.port();
       String issuer = "http://127.0.0.1:" + port + "/oidc";
       sts = await(StsServer.start(vertx, S3Server.ACCESS_KEY, S3Server.SECRET_KEY));
       sts.trust(ACME_ROLE, issuer, "sts.amazonaws.com", TestData.ACCOUNT);
@@ -172,7 +172,14 @@ public final class GatewayFixture implements AutoCloseable {
     allEnv.putIfAbsent("GATEWAY_RELOAD_INTERVAL", "0");
     var source = new io.storageconnect.gateway.config.ConfigSource(dir.resolve("gateway.yaml").toAbsolutePath(), allEnv);
     GatewayConfig config = source.parse(Files.readString(source.file()));
-    Gateway gateway = await(Gateway.start(vertx, config, breakerClock, source, metrics));
+    Gateway gateway;
+    try {
+      gateway = await(Gateway.start(vertx, config, breakerClock, source, metrics));
+    } finally {
+      if (reserved != null) {
+        reserved.close();
+      }
+    }
     return new GatewayFixture(vertx, s3, proxy, tokens, gateway, dir, sts, metrics);
   }
 

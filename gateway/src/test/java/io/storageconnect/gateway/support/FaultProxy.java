@@ -24,9 +24,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -95,7 +92,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile HttpServer server;
   private boolean refusing;
   /** While refusing: a socket bound to the port, never listening, so no one else takes it. */
-  private SocketChannel portHolder;
+  private PortReservation portHolder;
   private final HttpClientAgent client;
 
   private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
@@ -210,15 +207,7 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       try {
-        SocketChannel holder = SocketChannel.open();
-        try {
-          holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-          holder.bind(new InetSocketAddress("127.0.0.1", port));
-        } catch (IOException e) {
-          holder.close();
-          throw e;
-        }
-        portHolder = holder;
+        portHolder = PortReservation.hold(port);
         held.tryComplete();
         return;
       } catch (IOException e) {

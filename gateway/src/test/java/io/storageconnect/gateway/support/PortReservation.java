@@ -25,11 +25,20 @@ public final class PortReservation implements AutoCloseable {
     this.port = port;
   }
 
+  /** A free loopback port, held. */
   public static PortReservation reserve() throws IOException {
+    return hold(0);
+  }
+
+  /**
+   * Holds this loopback port (0: any free one). Fails with a {@link java.net.BindException} while
+   * a socket still listens on it.
+   */
+  public static PortReservation hold(int port) throws IOException {
     SocketChannel holder = SocketChannel.open();
     try {
       holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      holder.bind(new InetSocketAddress("127.0.0.1", 0));
+      holder.bind(new InetSocketAddress("127.0.0.1", port));
       return new PortReservation(holder, ((InetSocketAddress) holder.getLocalAddress()).getPort());
     } catch (IOException | RuntimeException e) {
       holder.close();

@@ -89,12 +89,31 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
    */
   public static Future<Void> pipe(
       Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes, Duration idleTimeout) {
+    return start(context, response, body, expectedBytes, idleTimeout).done();
+  }
+
+  /**
+   * As {@link #pipe}, returning the streamer: after a failure, {@link #written()} tells where the
+   * body was cut, so that the rest can be asked for.
+   */
+  public static BodyStreamer start(
+      Context context, HttpServerResponse response, Publisher<ByteBuffer> body, long expectedBytes, Duration idleTimeout) {
     BodyStreamer streamer = new BodyStreamer(context, response, expectedBytes, idleTimeout);
     response.closeHandler(v -> streamer.clientClosed());
     long period = Math.max(50, idleTimeout.toMillis() / 4);
     streamer.watchdog = context.owner().setPeriodic(period, id -> streamer.checkIdle());
     body.subscribe(streamer);
-    return streamer.done.future();
+    return streamer;
+  }
+
+  /** Completes, on the response's context, as {@link #pipe} describes. */
+  public Future<Void> done() {
+    return done.future();
+  }
+
+  /** Bytes of this body handed to the response so far. Read it on the response's context. */
+  public long written() {
+    return written;
   }
 
   /** The origin sent nothing for longer than the idle timeout while bytes were wanted. */

@@ -36,6 +36,14 @@ import java.util.List;
  * presigned redirects. Runs on the request's event loop; never blocks.
  */
 final class ObjectResponder {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ObjectResponder.class);
+  /**
+   * How many times a body cut mid-stream by the origin (reset, truncated, silent past the idle
+   * limit) is asked again from where it stopped, with {@code If-Match} on its ETag, before the
+   * client's response is reset.
+   */
+  static final int MAX_RESUMES = 2;
+
   private final GuardedOrigin origin;
   private final DeliveryOptions options;
   private final Duration idleTimeout;
@@ -240,7 +248,10 @@ final class ObjectResponder {
               }
               // RFC 9110 §8.6: the length of this message's content, as the origin announced it.
               response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(body.contentLength()));
-              return pipe(ctx, loc, body).compose(v -> end(response, null));
+              Future<Void> sent = body.contentLength() == 0
+                  ? pipe(ctx, loc, body)
+                  : pipe(ctx, loc, body, range != null ? range : new ByteRange(0, body.contentLength() - 1), meta.etag(), MAX_RESUMES);
+              return sent.compose(v -> end(response, null));
             });
   }
 
@@ -272,7 +283,7 @@ final class ObjectResponder {
                             }
                             checkPart(body, range);
                             response.write(ascii(framing.partHeader(index)));
-                            return pipe(ctx, loc, body);
+                            return pipe(ctx, loc, body, range, meta.etag(), MAX_RESUMES);
                           }));
     }
     return chain.compose(v -> end(response, ascii(framing.trailer())));
@@ -289,13 +300,68 @@ final class ObjectResponder {
   }
 
   /**
-   * Streams one upstream body; upstream failures become origin failures for the failure handler.
-   * How it ended is reported to the body's bucket breaker: whole, failed mid-body (an origin
-   * fault), or abandoned by the client (nobody's fault).
+   * Streams one upstream body covering {@code covered}; upstream failures become origin failures
+   * for the failure handler. How it ended is reported to the body's bucket breaker: whole, failed
+   * mid-body (an origin fault), or abandoned by the client (nobody's fault).
+   *
+   * <p>A body the origin cuts short (reset, truncated, silent past the idle limit) is asked again
+   * from its first missing byte, at most {@code resumesLeft} times, with {@code If-Match} on the
+   * ETag so that only the same object is spliced in; the client sees one whole body. When that
+   * fails too, the original cut is reported and the response is reset.
    */
+  private Future<Void> pipe(
+      RoutingContext ctx, ObjectLocation loc, ObjectBody body, ByteRange covered, String etag, int resumesLeft) {
+    BodyStreamer streamer = BodyStreamer.start(
+        ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout);
+    return streamer.done().transform(ar -> {
+      if (ar.succeeded()) {
+        body.outcome().succeeded();
+        return Future.succeededFuture();
+      }
+      Throwable e = ar.cause();
+      if (e instanceof BodyStreamer.ClientGoneException) {
+        body.outcome().abandoned();
+        return Future.failedFuture(e);
+      }
+      OriginException failure = originFailure(e);
+      long written = streamer.written();
+      if (resumesLeft <= 0 || etag == null || ctx.response().closed() || written >= covered.length()) {
+        body.outcome().failed(failure);
+        return Future.failedFuture(failure);
+      }
+      ByteRange rest = new ByteRange(covered.first() + written, covered.last());
+      log.info("request {}: body cut after {} of {} bytes ({}), asking for bytes {}-{} again",
+          RequestIds.of(ctx), written, covered.length(), FailureHandler.describe(failure), rest.first(), rest.last());
+      return origin
+          .get(loc, rest, etag, RequestIds.of(ctx))
+          .compose(next -> {
+            if (ctx.response().closed()) {
+              next.discard();
+              return Future.failedFuture(new BodyStreamer.ClientGoneException());
+            }
+            if (next.contentLength() != rest.length()) {
+              next.discard();
+              return Future.failedFuture(failure);
+            }
+            return pipe(ctx, loc, next, rest, etag, resumesLeft - 1);
+          })
+          // The cut is reported once the rest is known to have come (or not).
+          .onSuccess(v -> body.outcome().resumed(failure))
+          .onFailure(err -> body.outcome().failed(failure))
+          .recover(err -> Future.failedFuture(err instanceof BodyStreamer.ClientGoneException ? err : failure));
+    });
+  }
+
+  /** Streams one upstream body, never resumed. */
   private Future<Void> pipe(RoutingContext ctx, ObjectLocation loc, ObjectBody body) {
-    return BodyStreamer.pipe(
-            ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout)
+    return outcome(
+        BodyStreamer.pipe(ctx.vertx().getOrCreateContext(), ctx.response(), body.body(), body.contentLength(), idleTimeout),
+        body);
+  }
+
+  /** Reports how a body ended to its bucket's breaker; upstream failures become origin failures. */
+  private static Future<Void> outcome(Future<Void> streamed, ObjectBody body) {
+    return streamed
         .onSuccess(v -> body.outcome().succeeded())
         .recover(
             e -> {
@@ -303,14 +369,17 @@ final class ObjectResponder {
                 body.outcome().abandoned();
                 return Future.failedFuture(e);
               }
-              OriginException failure =
-                  e instanceof OriginException oe
-                      ? oe
-                      : new OriginException(
-                          e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE, e);
+              OriginException failure = originFailure(e);
               body.outcome().failed(failure);
               return Future.failedFuture(failure);
             });
+  }
+
+  private static OriginException originFailure(Throwable e) {
+    return e instanceof OriginException oe
+        ? oe
+        : new OriginException(
+            e instanceof BodyStreamer.UpstreamIdleException ? OriginException.Kind.TIMEOUT : OriginException.Kind.UNAVAILABLE, e);
   }
 
   /** The origin must answer exactly the bytes asked for; anything else would corrupt the body. */

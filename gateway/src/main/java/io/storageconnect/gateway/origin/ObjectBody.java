@@ -28,6 +28,14 @@ public record ObjectBody(long contentLength, String contentRange, String etag, P
     /** Nobody read to the end: the client went away, or the body was not wanted. */
     void abandoned();
 
+    /**
+     * The origin failed mid-body, and the rest was then read by another call: the client got
+     * every byte. Reported as a failure unless told otherwise (a breaker does not count it).
+     */
+    default void resumed(Throwable failure) {
+      failed(failure);
+    }
+
     /** Both, in order: each is told how the body ended. */
     default Outcome andThen(Outcome next) {
       Outcome first = this;
@@ -48,6 +56,12 @@ public record ObjectBody(long contentLength, String contentRange, String etag, P
         public void abandoned() {
           first.abandoned();
           next.abandoned();
+        }
+
+        @Override
+        public void resumed(Throwable failure) {
+          first.resumed(failure);
+          next.resumed(failure);
         }
       };
     }

@@ -360,6 +360,12 @@ public final class GuardedOrigin implements AutoCloseable {
         breaker.releasePermission();
       }
     }
+
+    /** A cut the bucket healed by answering the rest is not counted against it. */
+    @Override
+    public void resumed(Throwable failure) {
+      abandoned();
+    }
   }
 
   private Duration retryAfter(Key key) {

@@ -124,7 +124,9 @@ public final class BodyStreamer implements Subscriber<ByteBuffer> {
   }
 
   private void checkIdle() {
-    if (!finished && unwritten > 0 && System.nanoTime() - lastWriteDone > CLIENT_STALL_NANOS) {
+    // A full write queue with nothing of this body in it is an earlier body's (the part before a
+    // resumed cut): the client is just as stalled.
+    if (!finished && (unwritten > 0 || response.writeQueueFull()) && System.nanoTime() - lastWriteDone > CLIENT_STALL_NANOS) {
       abort(new ClientGoneException());
       return;
     }

@@ -332,6 +332,9 @@ final class ObjectResponder {
       ByteRange rest = new ByteRange(covered.first() + written, covered.last());
       log.info("request {}: body cut after {} of {} bytes ({}), asking for bytes {}-{} again",
           RequestIds.of(ctx), written, covered.length(), FailureHandler.describe(failure), rest.first(), rest.last());
+      // Reported now (the audit line has this GET's own duration); the GET for the rest counts
+      // for itself with the breaker, and this cut does not count twice.
+      body.outcome().resumed(failure);
       return origin
           .get(loc, rest, etag, RequestIds.of(ctx))
           .compose(next -> {
@@ -339,16 +342,20 @@ final class ObjectResponder {
               next.discard();
               return Future.failedFuture(new BodyStreamer.ClientGoneException());
             }
-            if (next.contentLength() != rest.length()) {
-              next.discard();
-              return Future.failedFuture(failure);
-            }
+            checkPart(next, rest);
             return pipe(ctx, loc, next, rest, etag, resumesLeft - 1);
           })
-          // The cut is reported once the rest is known to have come (or not).
-          .onSuccess(v -> body.outcome().resumed(failure))
-          .onFailure(err -> body.outcome().failed(failure))
-          .recover(err -> Future.failedFuture(err instanceof BodyStreamer.ClientGoneException ? err : failure));
+          .recover(err -> {
+            if (err instanceof OriginException oe && oe.kind() == OriginException.Kind.CHANGED) {
+              // The object changed under the download: nothing of it can be spliced. Before the
+              // first byte the caller decides again on fresh metadata; after it, the cut stands.
+              origin.invalidate(loc);
+              if (!ctx.response().headWritten()) {
+                return Future.failedFuture(err);
+              }
+            }
+            return Future.failedFuture(err instanceof BodyStreamer.ClientGoneException ? err : failure);
+          });
     });
   }
 

@@ -29,8 +29,8 @@ public record ObjectBody(long contentLength, String contentRange, String etag, P
     void abandoned();
 
     /**
-     * The origin failed mid-body, and the rest was then read by another call: the client got
-     * every byte. Reported as a failure unless told otherwise (a breaker does not count it).
+     * The origin failed mid-body, and the rest is being asked for by another call, which reports
+     * its own outcome. Reported as a failure unless told otherwise (a breaker does not count it).
      */
     default void resumed(Throwable failure) {
       failed(failure);

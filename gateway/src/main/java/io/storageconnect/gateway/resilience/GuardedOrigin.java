@@ -361,7 +361,7 @@ public final class GuardedOrigin implements AutoCloseable {
       }
     }
 
-    /** A cut the bucket healed by answering the rest is not counted against it. */
+    /** A cut whose rest is asked for again is not counted: the call asking for it counts. */
     @Override
     public void resumed(Throwable failure) {
       abandoned();

@@ -94,6 +94,14 @@ public final class S3Origin implements AutoCloseable {
   private final com.github.benmanes.caffeine.cache.Cache<PresignKey, Presigned> presigned;
   private final OriginCall.Observer observer;
   private final software.amazon.awssdk.metrics.MetricPublisher sdkMetrics;
+  /**
+   * Shared by every bucket's SDK client. Left to itself the SDK gives each client its own pool
+   * for completing futures (up to 50 threads) and its own scheduler for call timeouts, and each
+   * role account has its own client: thousands of accounts would mean thousands of threads.
+   * Completing a future here only hands it to a Vert.x context, so a few threads do.
+   */
+  private final java.util.concurrent.ThreadPoolExecutor sdkCompletions;
+  private final java.util.concurrent.ScheduledThreadPoolExecutor sdkScheduler;
 
   /** The SDK HTTP client for all buckets (and STS): one pool, one bound. */
   public static SdkAsyncHttpClient httpClient(OriginOptions options) {
@@ -140,6 +148,16 @@ public final class S3Origin implements AutoCloseable {
             .recordStats(() -> metadataStats)
             .buildAsync();
     this.defaultCredentials = DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.sdkCompletions = new java.util.concurrent.ThreadPoolExecutor(
+        threads, threads, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(10_000),
+        daemonThreads("s3-sdk-completion-"),
+        // A full queue completes on the SDK's I/O thread: what runs there only hops to Vert.x.
+        new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    this.sdkCompletions.allowCoreThreadTimeOut(true);
+    this.sdkScheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemonThreads("s3-sdk-scheduler-"));
+    // Call timeouts are scheduled for every HEAD and nearly all are cancelled: drop them at once.
+    this.sdkScheduler.setRemoveOnCancelPolicy(true);
     this.presigned =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -576,9 +594,14 @@ public final class S3Origin implements AutoCloseable {
             // endpoints do not all speak the newer checksum headers.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-    if (sdkMetrics != null) {
-      s3.overrideConfiguration(o -> o.addMetricPublisher(sdkMetrics));
-    }
+    s3.asyncConfiguration(a -> a.advancedOption(
+            software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, sdkCompletions))
+        .overrideConfiguration(o -> {
+          o.scheduledExecutorService(sdkScheduler);
+          if (sdkMetrics != null) {
+            o.addMetricPublisher(sdkMetrics);
+          }
+        });
     var presigner =
         S3Presigner.builder()
             .region(region)
@@ -637,5 +660,16 @@ public final class S3Origin implements AutoCloseable {
     });
     http.close();
     defaultCredentials.close();
+    sdkCompletions.shutdown();
+    sdkScheduler.shutdownNow();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return task -> {
+      Thread t = new Thread(task, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

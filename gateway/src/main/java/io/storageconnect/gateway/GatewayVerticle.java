@@ -26,7 +26,10 @@ final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(settings.host())
-            .setPort(settings.port())
+            // Port 0 would give each instance its own random port, and the one port announced
+            // would be served by one event loop only; Vert.x shares a random port among instances
+            // when it is negative.
+            .setPort(settings.port() == 0 ? -1 : settings.port())
             // Media is never compressed (a 206 must describe the stored bytes); JSON errors are tiny.
             .setCompressionSupported(false)
             .setMaxInitialLineLength(8192)

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class LogCapture extends AppenderBase<ILoggingEvent> {
   private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
+  /** Each line with the name of the thread that logged it. */
+  private static final ConcurrentLinkedQueue<String[]> THREADS = new ConcurrentLinkedQueue<>();
   private static final ConcurrentLinkedQueue<String> ALARMS = new ConcurrentLinkedQueue<>();
   /**
    * What no gateway log line may contain: keys and secrets, tokens (a JWT starts with "eyJ"),
@@ -37,6 +39,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
     }
     String rendered = line.toString();
     LINES.add(rendered);
+    THREADS.add(new String[] {rendered, event.getThreadName()});
     if (rendered.contains("LEAK:") || rendered.contains("has been blocked for")) {
       ALARMS.add(rendered);
     }
@@ -58,6 +61,17 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
 
   public static List<String> lines() {
     return new ArrayList<>(LINES);
+  }
+
+  /** The threads that logged lines containing {@code text}, in order. */
+  public static List<String> threadsLogging(String text) {
+    List<String> out = new ArrayList<>();
+    for (String[] entry : THREADS) {
+      if (entry[0].contains(text)) {
+        out.add(entry[1]);
+      }
+    }
+    return out;
   }
 
   /** Lines reporting a Netty buffer leak or a blocked Vert.x thread, since the last call. */

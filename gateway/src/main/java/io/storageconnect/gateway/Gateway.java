@@ -50,11 +50,18 @@ public final class Gateway {
   private final int port;
   private final io.storageconnect.gateway.http.Health health;
   private final Reloader reloader;
+  private final long retireTimer;
+
+  /** How often SDK clients no connection uses any more are looked for... */
+  static final java.time.Duration RETIRE_EVERY = java.time.Duration.ofMinutes(1);
+  /** ...and how long such a client must have been unused before it is closed. */
+  static final java.time.Duration RETIRE_IDLE = java.time.Duration.ofMinutes(10);
 
   private Gateway(
       Vertx vertx, S3Origin origin, GuardedOrigin guarded, RoleCredentials roles, String deploymentId, int port,
-      io.storageconnect.gateway.http.Health health, Reloader reloader) {
+      io.storageconnect.gateway.http.Health health, Reloader reloader, long retireTimer) {
     this.vertx = vertx;
+    this.retireTimer = retireTimer;
     this.reloader = reloader;
     this.health = health;
     this.origin = origin;
@@ -232,6 +239,7 @@ public final class Gateway {
     }
     metrics.caches(caches);
     metrics.breakers(guarded);
+    metrics.sdkClients(origin::clientCount);
     var connections =
         new StorageConnections(
             vertx,
@@ -290,7 +298,8 @@ public final class Gateway {
               log.info(
                   "gateway listening on {}:{} ({} instances, {} assets, {} storage connections)",
                   config.server().host(), port, config.server().instances(), files.size(), connections.all().size());
-              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health, reloader);
+              long retireTimer = vertx.setPeriodic(RETIRE_EVERY.toMillis(), t -> retire(vertx, origin, connections, config.managed()));
+              return new Gateway(vertx, origin, guarded, closeRoles, id, port, health, reloader, retireTimer);
             })
         .onFailure(
             e -> {
@@ -301,6 +310,24 @@ public final class Gateway {
               guarded.close();
               origin.close();
             });
+  }
+
+  /**
+   * Closes the SDK clients of connections replaced or removed (a changed role, region or keys gets
+   * a new client; admin preflights build clients for connections never saved), once unused for
+   * {@link #RETIRE_IDLE}. Without it each such change would keep a client for good.
+   */
+  private static void retire(Vertx vertx, S3Origin origin, StorageConnections connections, io.storageconnect.gateway.catalog.ManagedStorage managed) {
+    List<BucketAddress> live = new ArrayList<>();
+    live.add(managed.address());
+    connections.all().values().forEach(c -> live.add(c.address()));
+    vertx.executeBlocking(() -> origin.retire(live, RETIRE_IDLE), false)
+        .onSuccess(closed -> {
+          if (closed > 0) {
+            log.info("closed {} SDK clients no storage connection uses any more ({} held)", closed, origin.clientCount());
+          }
+        })
+        .onFailure(e -> log.warn("closing unused SDK clients failed ({})", e.getClass().getSimpleName()));
   }
 
   /**
@@ -325,6 +352,7 @@ public final class Gateway {
     // Closing the SDK clients waits for their event loops to wind down (seconds): on a worker,
     // never on an event loop.
     reloader.close();
+    vertx.cancelTimer(retireTimer);
     return vertx.undeploy(deploymentId).eventually(() -> vertx.executeBlocking(() -> {
       if (roles != null) {
         roles.close();

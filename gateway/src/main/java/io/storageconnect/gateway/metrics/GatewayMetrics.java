@@ -279,6 +279,14 @@ public final class GatewayMetrics implements OriginCall.Observer {
   private final Map<String, Counter> deliveredBytes = new ConcurrentHashMap<>();
   private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
 
+  /** SDK clients the origin holds: one per region, endpoint and credentials (each role account has its own). */
+  public void sdkClients(java.util.function.IntSupplier held) {
+    io.micrometer.core.instrument.Gauge.builder("gateway.origin.sdk.clients", held, h -> h.getAsInt())
+        .description("SDK clients held: one per region, endpoint and credentials; those no connection uses are closed once idle")
+        .strongReference(true) // the supplier is a method reference nothing else holds
+        .register(registry);
+  }
+
   /** Breaker state per account ({@code managed} for the platform's bucket): 1 for the current state. */
   public void breakers(GuardedOrigin origin) {
     MultiGauge state = MultiGauge.builder("gateway.breaker.state")

@@ -65,7 +65,31 @@ public final class S3Origin implements AutoCloseable {
       new com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter();
   private final DefaultCredentialsProvider defaultCredentials;
 
-  private record Clients(S3AsyncClient s3, S3Presigner presigner, AwsCredentialsProvider credentials) {}
+  /** One bucket address's SDK clients, and when a call last asked for them (for {@link #retire}). */
+  private static final class Clients {
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+    private final AwsCredentialsProvider credentials;
+    private volatile long lastUsed = System.nanoTime();
+
+    Clients(S3AsyncClient s3, S3Presigner presigner, AwsCredentialsProvider credentials) {
+      this.s3 = s3;
+      this.presigner = presigner;
+      this.credentials = credentials;
+    }
+
+    S3AsyncClient s3() {
+      return s3;
+    }
+
+    S3Presigner presigner() {
+      return presigner;
+    }
+
+    AwsCredentialsProvider credentials() {
+      return credentials;
+    }
+  }
 
   private record MetaKey(BucketAddress bucket, String key) {}
 
@@ -568,7 +592,42 @@ public final class S3Origin implements AutoCloseable {
   }
 
   private Clients clients(BucketAddress bucket) {
-    return clients.computeIfAbsent(bucket.clientKey(), this::newClients);
+    Clients c = clients.computeIfAbsent(bucket.clientKey(), this::newClients);
+    c.lastUsed = System.nanoTime();
+    return c;
+  }
+
+  /** SDK clients held: one per region, endpoint and credentials (each role account has its own). */
+  public int clientCount() {
+    return clients.size();
+  }
+
+  /**
+   * Closes the SDK clients that no bucket in {@code live} signs with and that no call has asked for
+   * within {@code idle}: those of storage connections replaced or removed since, and of admin
+   * preflights of connections never saved. Without this every change of a connection's role,
+   * region or keys would leave a client behind for good. A body still streaming through a retired
+   * client is not disturbed (the HTTP client and its connections are shared, and stay open); a
+   * late call for a retired address builds a new client, retired again once idle.
+   *
+   * <p>Closing a client may block briefly: call from a worker thread.
+   *
+   * @return how many were closed
+   */
+  public int retire(java.util.Collection<BucketAddress> live, Duration idle) {
+    java.util.Set<BucketAddress.ClientKey> keep = new java.util.HashSet<>();
+    live.forEach(b -> keep.add(b.clientKey()));
+    long now = System.nanoTime();
+    int closed = 0;
+    for (var entry : clients.entrySet()) {
+      Clients c = entry.getValue();
+      if (!keep.contains(entry.getKey()) && now - c.lastUsed >= idle.toNanos() && clients.remove(entry.getKey(), c)) {
+        c.s3().close();
+        c.presigner().close();
+        closed++;
+      }
+    }
+    return closed;
   }
 
   private Clients newClients(BucketAddress.ClientKey key) {
@@ -584,11 +643,14 @@ public final class S3Origin implements AutoCloseable {
     }
     Region region = Region.of(key.region());
     boolean pathStyle = key.endpoint() != null;
+    // A client closes its credentials provider with it (see retire): the default chain is shared,
+    // so each client gets a view of it that cannot be closed.
+    AwsCredentialsProvider own = credentials == defaultCredentials ? unclosable(defaultCredentials) : credentials;
     var s3 =
         S3AsyncClient.builder()
             .httpClient(http)
             .region(region)
-            .credentialsProvider(credentials)
+            .credentialsProvider(own)
             .forcePathStyle(pathStyle)
             // Checksums only where S3 requires them: ranged reads carry none, and S3-compatible
             // endpoints do not all speak the newer checksum headers.
@@ -605,13 +667,29 @@ public final class S3Origin implements AutoCloseable {
     var presigner =
         S3Presigner.builder()
             .region(region)
-            .credentialsProvider(credentials)
+            .credentialsProvider(own)
             .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
     if (key.endpoint() != null) {
       s3.endpointOverride(key.endpoint());
       presigner.endpointOverride(key.endpoint());
     }
     return new Clients(s3.build(), presigner.build(), credentials);
+  }
+
+  /** {@code shared}, without its {@code close} (not AutoCloseable: the SDK leaves it open). */
+  private static AwsCredentialsProvider unclosable(AwsCredentialsProvider shared) {
+    return new AwsCredentialsProvider() {
+      @Override
+      public AwsCredentials resolveCredentials() {
+        return shared.resolveCredentials();
+      }
+
+      @Override
+      public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(
+          software.amazon.awssdk.identity.spi.ResolveIdentityRequest request) {
+        return shared.resolveIdentity(request).thenApply(c -> c);
+      }
+    };
   }
 
   /**

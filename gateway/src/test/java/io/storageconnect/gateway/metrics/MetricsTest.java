@@ -128,6 +128,8 @@ class MetricsTest {
     // The SDK's connection pool, from its metric publisher.
     assertThat(sample(text, "gateway_sdk_pool_max")).isGreaterThanOrEqualTo(1);
     assertThat(text).contains("gateway_sdk_pool_leased ").contains("gateway_sdk_pool_pending ").contains("gateway_sdk_pool_available ");
+    // SDK clients held: the managed bucket's and the connections' (one per region, endpoint, keys).
+    assertThat(sample(text, "gateway_origin_sdk_clients")).isBetween(1.0, 3.0);
     // JVM and process basics, and Vert.x's worker pools.
     // Lines the log queues dropped (none here), by log.
     assertThat(sample(text, "gateway_log_dropped_total", "log=\"audit\"")).isZero();

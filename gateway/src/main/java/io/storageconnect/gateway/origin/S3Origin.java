@@ -592,9 +592,12 @@ public final class S3Origin implements AutoCloseable {
   }
 
   private Clients clients(BucketAddress bucket) {
-    Clients c = clients.computeIfAbsent(bucket.clientKey(), this::newClients);
-    c.lastUsed = System.nanoTime();
-    return c;
+    // Marked used under the map's lock for this key, so retire cannot close it in between.
+    return clients.compute(bucket.clientKey(), (key, c) -> {
+      Clients current = c != null ? c : newClients(key);
+      current.lastUsed = System.nanoTime();
+      return current;
+    });
   }
 
   /** SDK clients held: one per region, endpoint and credentials (each role account has its own). */
@@ -617,17 +620,24 @@ public final class S3Origin implements AutoCloseable {
   public int retire(java.util.Collection<BucketAddress> live, Duration idle) {
     java.util.Set<BucketAddress.ClientKey> keep = new java.util.HashSet<>();
     live.forEach(b -> keep.add(b.clientKey()));
-    long now = System.nanoTime();
-    int closed = 0;
-    for (var entry : clients.entrySet()) {
-      Clients c = entry.getValue();
-      if (!keep.contains(entry.getKey()) && now - c.lastUsed >= idle.toNanos() && clients.remove(entry.getKey(), c)) {
-        c.s3().close();
-        c.presigner().close();
-        closed++;
+    java.util.List<Clients> unused = new java.util.ArrayList<>();
+    for (BucketAddress.ClientKey key : clients.keySet()) {
+      if (!keep.contains(key)) {
+        // Decided under the map's lock for this key: a call marking it used waits, or wins.
+        clients.computeIfPresent(key, (k, c) -> {
+          if (System.nanoTime() - c.lastUsed >= idle.toNanos()) {
+            unused.add(c);
+            return null;
+          }
+          return c;
+        });
       }
     }
-    return closed;
+    for (Clients c : unused) {
+      c.s3().close();
+      c.presigner().close();
+    }
+    return unused.size();
   }
 
   private Clients newClients(BucketAddress.ClientKey key) {

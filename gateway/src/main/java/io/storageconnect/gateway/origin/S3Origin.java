@@ -199,6 +199,12 @@ public final class S3Origin implements AutoCloseable {
    * identity would block the calling event loop.
    */
   private Future<StaticCredentialsProvider> signer(BucketAddress bucket, Context context) {
+    if (!clients.containsKey(bucket.clientKey())) {
+      // Live connections' clients are built on a worker (start-up, admin API, reload); only a late
+      // call for a retired address finds none (a resume, the next part of a multipart answer):
+      // built on a worker too, since building one blocks.
+      return vertx.executeBlocking(() -> clients(bucket), false).compose(built -> signer(bucket, context));
+    }
     Clients clients = clients(bucket);
     Future<? extends AwsCredentialsIdentity> identity;
     if (clients.credentials() == defaultCredentials) {
@@ -515,10 +521,10 @@ public final class S3Origin implements AutoCloseable {
   public Future<URI> presign(
       OriginCall.Caller caller, BucketAddress bucket, String key, Duration ttl, String contentDisposition, String contentType) {
     Context context = vertx.getOrCreateContext();
-    Clients c = clients(bucket);
     return signer(bucket, context)
         .map(
             signer -> {
+              Clients c = clients(bucket);
               AwsCredentials identity = signer.resolveCredentials();
               // The redirect hot path: a URL signed moments ago for the same object, overrides and
               // signing key is handed out again (signing costs more than the rest of a redirect).
@@ -592,12 +598,15 @@ public final class S3Origin implements AutoCloseable {
   }
 
   private Clients clients(BucketAddress bucket) {
-    // Marked used under the map's lock for this key, so retire cannot close it in between.
-    return clients.compute(bucket.clientKey(), (key, c) -> {
-      Clients current = c != null ? c : newClients(key);
-      current.lastUsed = System.nanoTime();
-      return current;
-    });
+    // A lookup takes no lock (every S3 call makes two). A call racing retire may use a client
+    // closed a moment before: harmless, a closed client of this origin still calls and signs
+    // (its HTTP client, executors and credentials are not its own).
+    Clients c = clients.get(bucket.clientKey());
+    if (c == null) {
+      c = clients.computeIfAbsent(bucket.clientKey(), this::newClients);
+    }
+    c.lastUsed = System.nanoTime();
+    return c;
   }
 
   /** SDK clients held: one per region, endpoint and credentials (each role account has its own). */
@@ -611,7 +620,7 @@ public final class S3Origin implements AutoCloseable {
    * preflights of connections never saved. Without this every change of a connection's role,
    * region or keys would leave a client behind for good. A body still streaming through a retired
    * client is not disturbed (the HTTP client and its connections are shared, and stay open); a
-   * late call for a retired address builds a new client, retired again once idle.
+   * late call for a retired address builds a new client on a worker, retired again once idle.
    *
    * <p>Closing a client may block briefly: call from a worker thread.
    *
@@ -623,7 +632,6 @@ public final class S3Origin implements AutoCloseable {
     java.util.List<Clients> unused = new java.util.ArrayList<>();
     for (BucketAddress.ClientKey key : clients.keySet()) {
       if (!keep.contains(key)) {
-        // Decided under the map's lock for this key: a call marking it used waits, or wins.
         clients.computeIfPresent(key, (k, c) -> {
           if (System.nanoTime() - c.lastUsed >= idle.toNanos()) {
             unused.add(c);

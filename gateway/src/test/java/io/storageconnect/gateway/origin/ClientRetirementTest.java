@@ -81,10 +81,13 @@ class ClientRetirementTest {
     assertThat(retire(List.of(kept), Duration.ZERO)).isZero();
 
     // A late call for the retired address (a request that resolved the old connection) still
-    // works: it gets a client of its own again, closed again once idle.
+    // works: it gets a client of its own again (built on a worker), closed again once idle.
     assertThat(head(replaced).size()).isEqualTo(16);
     assertThat(origin.clientCount()).isEqualTo(2);
     assertThat(retire(List.of(kept), Duration.ZERO)).isEqualTo(1);
+    URI presigned = onContext(() -> origin.presign(OriginCall.Caller.PLATFORM, replaced, "small", Duration.ofMinutes(5), null, null));
+    assertThat(presigned.getHost()).isEqualTo("localhost");
+    assertThat(origin.clientCount()).isEqualTo(2);
   }
 
   @Test
